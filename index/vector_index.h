@@ -1,0 +1,66 @@
+// VectorIndex: the nearest-neighbour core every matcher searches. Scores are inner products of
+// unit vectors (cosine similarity): higher is better.
+//
+// Implementations: FlatIndex (exact, the test oracle; index/flat_index.h) and FaissIndex (any
+// Faiss index factory string; index/faiss_index.h). Pick one by factory string with
+// make_index() in index/index_factory.h.
+//
+// Thread safety: search() is safe to call from several threads at once on a const index;
+// add() is not safe concurrently with anything.
+//
+// Usage:
+//   auto index = make_index("Flat", 256);
+//   index->add(n, vectors);                      // vectors: n * 256 floats, row-major
+//   SearchResult r = index->search(q, queries, /*k=*/10, {});
+//   // r.ids[i * 10 + j], r.scores[i * 10 + j]: j-th neighbour of query i
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace credmatch::index {
+
+/// Per-call search knobs; an index ignores the ones that do not apply to it.
+struct SearchParams {
+  int ef_search = 0;  // HNSW beam width; 0 keeps the index's default
+  int nprobe = 0;     // IVF lists visited; 0 keeps the index's default
+};
+
+/// Results of searching n queries for k neighbours each, row-major n * k. Rows with fewer than
+/// k neighbours (the index holds fewer vectors) are padded with id -1 and score -infinity.
+struct SearchResult {
+  int64_t k = 0;
+  std::vector<int64_t> ids;
+  std::vector<float> scores;
+};
+
+class VectorIndex {
+ public:
+  virtual ~VectorIndex() = default;
+
+  /// Vector dimension.
+  virtual int dim() const = 0;
+  /// Number of vectors added; ids are 0 .. size()-1 in the order added.
+  virtual int64_t size() const = 0;
+  /// The factory string that makes an empty index of this kind, e.g. "Flat", "faiss:HNSW32".
+  virtual std::string factory_string() const = 0;
+
+  /// Appends n vectors (size n * dim(), row-major). Throws credmatch::Error if the size is not
+  /// a multiple of dim().
+  virtual void add(int64_t n, std::span<const float> vectors) = 0;
+
+  /// For each of n queries (size n * dim()), the k best ids by inner product, best first.
+  /// Throws credmatch::Error if k <= 0 or the size is not n * dim().
+  virtual SearchResult search(int64_t n, std::span<const float> queries, int k,
+                              const SearchParams& params) const = 0;
+
+  /// The index's own bytes (not including the container header), for save_index().
+  virtual std::string serialize() const = 0;
+};
+
+}  // namespace credmatch::index
