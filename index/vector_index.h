@@ -64,3 +64,10 @@ class VectorIndex {
 };
 
 }  // namespace credmatch::index
+
+namespace credmatch::index {
+/// Shared argument checks for implementations: throws credmatch::Error when the span size is
+/// not n * dim or k <= 0.
+void check_search_args(int dim, int64_t n, std::span<const float> queries, int k);
+void check_add_args(int dim, int64_t n, std::span<const float> vectors);
+}  // namespace credmatch::index

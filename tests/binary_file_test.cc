@@ -1,0 +1,86 @@
+#include "base/binary_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace credmatch {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("credmatch_test_" + name)).string();
+}
+
+FileHeader sample_header() {
+  FileHeader h;
+  h.kind = "index:Flat";
+  h.format_version = 3;
+  h.dim = 8;
+  h.encoder_id = "tfidf-svd:abc";
+  h.count = 42;
+  return h;
+}
+
+TEST(BinaryFile, RoundTripsHeaderAndPayload) {
+  const std::string path = temp_path("roundtrip.bin");
+  ASSERT_TRUE(write_binary_file(path, sample_header(), "payload bytes").is_ok());
+  auto file = read_binary_file(path, "index:Flat");
+  ASSERT_TRUE(file.is_ok()) << file.status().to_string();
+  EXPECT_EQ(file->header.kind, "index:Flat");
+  EXPECT_EQ(file->header.format_version, 3u);
+  EXPECT_EQ(file->header.dim, 8u);
+  EXPECT_EQ(file->header.encoder_id, "tfidf-svd:abc");
+  EXPECT_EQ(file->header.count, 42u);
+  EXPECT_EQ(file->payload, "payload bytes");
+  std::filesystem::remove(path);
+}
+
+TEST(BinaryFile, RejectsWrongKind) {
+  const std::string path = temp_path("kind.bin");
+  ASSERT_TRUE(write_binary_file(path, sample_header(), "x").is_ok());
+  auto file = read_binary_file(path, "encoder:tfidf-svd");
+  ASSERT_FALSE(file.is_ok());
+  EXPECT_EQ(file.status().code(), StatusCode::kMismatch);
+  std::filesystem::remove(path);
+}
+
+TEST(BinaryFile, DetectsEveryTruncation) {
+  const std::string path = temp_path("trunc.bin");
+  ASSERT_TRUE(write_binary_file(path, sample_header(), std::string(100, 'z')).is_ok());
+  const auto full_size = std::filesystem::file_size(path);
+  for (uintmax_t size = 0; size < full_size; ++size) {
+    std::filesystem::resize_file(path, size);
+    auto file = read_binary_file(path, "");
+    EXPECT_FALSE(file.is_ok()) << "size " << size;
+    ASSERT_TRUE(write_binary_file(path, sample_header(), std::string(100, 'z')).is_ok());
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(BinaryFile, DetectsEveryFlippedByte) {
+  const std::string path = temp_path("flip.bin");
+  ASSERT_TRUE(write_binary_file(path, sample_header(), std::string(64, 'q')).is_ok());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+    auto file = read_binary_file(path, "");
+    EXPECT_FALSE(file.is_ok()) << "byte " << i;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(BinaryFile, MissingFileIsNotFound) {
+  auto file = read_binary_file(temp_path("does_not_exist.bin"), "");
+  ASSERT_FALSE(file.is_ok());
+  EXPECT_EQ(file.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace credmatch

@@ -1,0 +1,2 @@
+// Placeholder until the converters land.
+int main() { return 1; }
