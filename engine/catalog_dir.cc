@@ -1,0 +1,282 @@
+#include "engine/catalog_dir.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "base/error.h"
+#include "index/flat_index.h"
+#include "index/index_factory.h"
+
+namespace credmatch::engine {
+namespace fs = std::filesystem;
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Removes the staging directory unless the build got as far as swapping it in.
+class StagingGuard {
+ public:
+  explicit StagingGuard(fs::path p) : path_(std::move(p)) {}
+  ~StagingGuard() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  void release() { path_.clear(); }
+
+ private:
+  fs::path path_;
+};
+
+const std::set<std::string>& catalog_file_names() {
+  static const std::set<std::string> names = {kCatalogDbFile,
+                                              std::string(kCatalogDbFile) + "-wal",
+                                              std::string(kCatalogDbFile) + "-shm",
+                                              kEncoderFile,
+                                              kVectorsFile,
+                                              kIndexFile};
+  return names;
+}
+
+// A directory we may replace wholesale: absent, empty, or holding only catalog files.
+Status check_replaceable(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::ok();
+  if (!fs::is_directory(dir, ec)) {
+    return Status::invalid_argument(dir.string() + ": exists and is not a directory");
+  }
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!catalog_file_names().count(name)) {
+      return Status::invalid_argument(dir.string() + ": holds '" + name +
+                                      "', which is not a catalog file; refusing to replace it "
+                                      "(choose an empty or new --catalog directory)");
+    }
+  }
+  if (ec) return Status::io_error(dir.string() + ": cannot list: " + ec.message());
+  return Status::ok();
+}
+
+// Encodes texts on all cores (Encoder::encode is thread safe).
+std::vector<float> encode_all(const Encoder& encoder, const std::vector<std::string>& texts,
+                              const std::function<void(double)>& progress) {
+  const size_t d = static_cast<size_t>(encoder.dim());
+  std::vector<float> out(texts.size() * d);
+  const size_t threads = std::max<size_t>(1, std::thread::hardware_concurrency());
+  const size_t chunk = 2048;
+  std::atomic<size_t> next{0}, done{0};
+  auto worker = [&] {
+    for (size_t begin = next.fetch_add(chunk); begin < texts.size(); begin = next.fetch_add(chunk)) {
+      const size_t end = std::min(texts.size(), begin + chunk);
+      encoder.encode(std::span<const std::string>(texts).subspan(begin, end - begin),
+                     std::span<float>(out).subspan(begin * d, (end - begin) * d));
+      done += end - begin;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  if (progress) progress(1.0);
+  return out;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+Result<BuildReport> build_catalog(const std::string& dir, const std::vector<InputFile>& inputs,
+                                  const BuildOptions& options) {
+  const auto t_start = std::chrono::steady_clock::now();
+  auto progress = [&](std::string_view stage, double f) {
+    if (options.progress) options.progress(stage, f);
+  };
+  try {
+    options.encoder.validate();
+    (void)index::make_index(options.index_factory, options.encoder.dim);
+  } catch (const Error& e) {
+    return Status::invalid_argument(e.what());
+  }
+  const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  CREDMATCH_RETURN_IF_ERROR(check_replaceable(target));
+  const fs::path staging = target.string() + ".staging";
+  const fs::path old = target.string() + ".old";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) return Status::io_error(staging.string() + ": cannot create: " + ec.message());
+  StagingGuard guard(staging);
+
+  // Start from the current records, so a build adds to (or replaces within) the catalog.
+  for (const std::string suffix : {"", "-wal"}) {
+    const fs::path src = target / (std::string(kCatalogDbFile) + suffix);
+    if (fs::exists(src, ec)) {
+      fs::copy_file(src, staging / src.filename(), ec);
+      if (ec) return Status::io_error(src.string() + ": cannot copy: " + ec.message());
+    }
+  }
+
+  BuildReport report;
+  auto store = CatalogStore::open((staging / kCatalogDbFile).string(), /*create=*/true);
+  if (!store) return store.status();
+  auto t = std::chrono::steady_clock::now();
+  progress("ingest", 0.0);
+  CREDMATCH_RETURN_IF_ERROR((*store)->ingest(inputs, &report.ingested));
+  report.ingest_seconds = seconds_since(t);
+  report.counts = (*store)->counts();
+  if (report.counts.matchable_competencies == 0) {
+    return Status::invalid_argument(
+        "the catalog holds no credential competency (teaches/assesses) to match against; "
+        "ingest credentials first");
+  }
+
+  t = std::chrono::steady_clock::now();
+  const std::vector<std::string> corpus = (*store)->corpus_texts();
+  std::unique_ptr<TfidfSvdEncoder> encoder;
+  try {
+    encoder = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
+      progress(std::string("fit encoder: ") + std::string(stage), f);
+    });
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
+  }
+  report.fit_seconds = seconds_since(t);
+  report.encoder_id = encoder->id();
+  report.encoder_features = encoder->num_features();
+
+  t = std::chrono::steady_clock::now();
+  const std::vector<IndexedCompetency> competencies = (*store)->matchable_competencies();
+  std::vector<std::string> texts;
+  texts.reserve(competencies.size());
+  for (const auto& c : competencies) texts.push_back(c.text);
+  const std::vector<float> vectors =
+      encode_all(*encoder, texts, [&](double f) { progress("encode competencies", f); });
+  report.encode_seconds = seconds_since(t);
+
+  t = std::chrono::steady_clock::now();
+  progress("index", 0.0);
+  std::unique_ptr<index::VectorIndex> idx;
+  try {
+    idx = index::make_index(options.index_factory, encoder->dim());
+    idx->add(static_cast<int64_t>(competencies.size()), vectors);
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot build index '") + options.index_factory +
+                                    "': " + e.what());
+  }
+  report.index_seconds = seconds_since(t);
+
+  CREDMATCH_RETURN_IF_ERROR(save_encoder((staging / kEncoderFile).string(), *encoder));
+  CREDMATCH_RETURN_IF_ERROR(
+      index::save_vectors((staging / kVectorsFile).string(), encoder->dim(), vectors, encoder->id()));
+  CREDMATCH_RETURN_IF_ERROR(index::save_index((staging / kIndexFile).string(), *idx, encoder->id()));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("encoder_id", encoder->id()));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("index_factory", options.index_factory));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("built_at", now_utc()));
+  store->reset();  // closes the database (checkpoints its WAL) before the swap
+
+  // Swap: the old catalog moves aside, the staged one takes its name, the old one goes.
+  fs::remove_all(old, ec);
+  const bool had_old = fs::exists(target, ec);
+  if (had_old) {
+    fs::rename(target, old, ec);
+    if (ec) return Status::io_error(target.string() + ": cannot move aside: " + ec.message());
+  }
+  fs::rename(staging, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    if (had_old) fs::rename(old, target, ignored);  // put the previous catalog back
+    return Status::io_error(target.string() + ": cannot install new catalog: " + ec.message());
+  }
+  guard.release();
+  fs::remove_all(old, ec);
+  report.total_seconds = seconds_since(t_start);
+  progress("done", 1.0);
+  return report;
+}
+
+Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& dir) {
+  const fs::path root(dir);
+  std::error_code ec;
+  if (!fs::exists(root / kCatalogDbFile, ec)) {
+    return Status::not_found("no catalog at " + dir + " (run `credmatch build` first)");
+  }
+  std::unique_ptr<LoadedCatalog> cat(new LoadedCatalog());
+  cat->dir_ = dir;
+  auto store = CatalogStore::open((root / kCatalogDbFile).string(), /*create=*/false);
+  if (!store) return store.status();
+  cat->store_ = std::move(*store);
+  auto encoder = load_encoder((root / kEncoderFile).string());
+  if (!encoder) return encoder.status();
+  cat->encoder_ = std::move(*encoder);
+  const int dim = cat->encoder_->dim();
+  const std::string& encoder_id = cat->encoder_->id();
+  if (auto recorded = cat->store_->meta("encoder_id"); recorded && *recorded != encoder_id) {
+    return Status::mismatch(dir + ": catalog.db was built with encoder " + *recorded +
+                            " but encoder.bin is " + encoder_id + "; rebuild the catalog");
+  }
+  auto idx = index::load_index((root / kIndexFile).string(), dim, encoder_id);
+  if (!idx) return idx.status();
+  cat->index_ = std::move(*idx);
+  if (const auto* flat = dynamic_cast<const index::FlatIndex*>(cat->index_.get())) {
+    cat->vector_base_ = flat->vectors().data();  // the exact vectors are in the index already
+  } else {
+    auto vectors = index::load_vectors((root / kVectorsFile).string(), dim, encoder_id);
+    if (!vectors) return vectors.status();
+    cat->vectors_ = std::move(*vectors);
+    cat->vector_base_ = cat->vectors_.data.data();
+    if (cat->vectors_.n != cat->index_->size()) {
+      return Status::corruption(dir + ": " + std::to_string(cat->vectors_.n) + " vectors but " +
+                                std::to_string(cat->index_->size()) + " indexed; rebuild");
+    }
+  }
+  cat->competencies_ = cat->store_->matchable_competencies();
+  if (static_cast<int64_t>(cat->competencies_.size()) != cat->index_->size()) {
+    return Status::corruption(dir + ": catalog.db has " + std::to_string(cat->competencies_.size()) +
+                              " matchable competencies but the index has " +
+                              std::to_string(cat->index_->size()) + "; rebuild the catalog");
+  }
+  cat->credentials_ = cat->store_->credentials_summary();
+  for (size_t i = 0; i < cat->credentials_.size(); ++i) {
+    cat->credential_by_id_.emplace(cat->credentials_[i].id, static_cast<int32_t>(i));
+  }
+  cat->competencies_of_.resize(cat->credentials_.size());
+  cat->credential_of_.resize(cat->competencies_.size());
+  for (size_t p = 0; p < cat->competencies_.size(); ++p) {
+    auto it = cat->credential_by_id_.find(cat->competencies_[p].credential_id);
+    if (it == cat->credential_by_id_.end()) {
+      return Status::corruption(dir + ": competency " + cat->competencies_[p].id +
+                                " belongs to unknown credential " +
+                                cat->competencies_[p].credential_id);
+    }
+    cat->credential_of_[p] = it->second;
+    cat->competencies_of_[size_t(it->second)].push_back(static_cast<int64_t>(p));
+  }
+  return cat;
+}
+
+const float* LoadedCatalog::competency_vector(int64_t position) const {
+  CREDMATCH_CHECK(position >= 0 && position < index_->size(),
+                  "position=" << position << ", size=" << index_->size());
+  return vector_base_ + static_cast<size_t>(position) * static_cast<size_t>(encoder_->dim());
+}
+
+std::optional<int32_t> LoadedCatalog::find_credential(std::string_view id) const {
+  auto it = credential_by_id_.find(std::string(id));
+  if (it == credential_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace credmatch::engine

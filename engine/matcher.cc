@@ -1,0 +1,235 @@
+#include "engine/matcher.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "base/error.h"
+#include "engine/text.h"
+
+namespace credmatch::engine {
+namespace {
+
+float dot(const float* a, const float* b, int d) {
+  float s = 0.0f;
+  for (int i = 0; i < d; ++i) s += a[i] * b[i];
+  return s;
+}
+
+struct Exact {
+  double score = 0.0;
+  std::vector<float> best;        // per requirement
+  std::vector<int64_t> argbest;   // per requirement, competency position or -1
+};
+
+std::string format_score(float s) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(s));
+  return buf;
+}
+
+}  // namespace
+
+void MatchConfig::validate() const {
+  CREDMATCH_CHECK(top > 0, "top=" << top);
+  CREDMATCH_CHECK(neighbours > 0, "neighbours=" << neighbours);
+  CREDMATCH_CHECK(threshold > -1.0f && threshold <= 1.0f, "threshold=" << threshold);
+  CREDMATCH_CHECK(essential_weight > 0.0f, "essential_weight=" << essential_weight);
+  CREDMATCH_CHECK(optional_weight >= 0.0f, "optional_weight=" << optional_weight);
+}
+
+Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
+    : catalog_(catalog), config_(config) {
+  config_.validate();
+}
+
+std::vector<std::string> shared_terms(const std::string& a, const std::string& b) {
+  auto content = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const std::string& t : tokenize(normalize(text))) {
+      if (!is_stop_word(t) && t.size() > 1) out.push_back(light_stem(t));
+    }
+    return out;
+  };
+  const std::vector<std::string> wa = content(a);
+  const std::vector<std::string> wb = content(b);
+  std::unordered_set<std::string> in_b(wb.begin(), wb.end());
+  std::vector<std::string> out;
+  for (const std::string& w : wa) {
+    if (in_b.count(w) && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  }
+  return out;
+}
+
+Result<MatchResult> Matcher::match(const Job& job) const {
+  const auto& reqs = job.requirements;
+  if (reqs.empty()) {
+    return Status::invalid_argument("job '" + job.title + "': requirements: must not be empty");
+  }
+  for (size_t r = 0; r < reqs.size(); ++r) {
+    if (normalize(reqs[r].text).empty()) {
+      return Status::invalid_argument("requirements[" + std::to_string(r) + "].text: is empty");
+    }
+  }
+  const int d = catalog_.encoder().dim();
+  const int64_t n_req = static_cast<int64_t>(reqs.size());
+  const int64_t n_comp = catalog_.index().size();
+  const size_t n_cred = catalog_.credentials().size();
+  const float tau = config_.threshold;
+  auto credit = [tau](float s) { return s >= tau ? static_cast<double>(s) : 0.0; };
+
+  std::vector<double> weight(reqs.size());
+  double total_weight = 0.0;
+  for (size_t r = 0; r < reqs.size(); ++r) {
+    weight[r] = reqs[r].importance == Importance::kEssential ? config_.essential_weight
+                                                               : config_.optional_weight;
+    total_weight += weight[r];
+  }
+  if (total_weight <= 0.0) total_weight = 1.0;  // only optional requirements at weight 0
+
+  std::vector<std::string> texts;
+  for (const auto& r : reqs) texts.push_back(r.text);
+  std::vector<float> queries(reqs.size() * size_t(d));
+  catalog_.encoder().encode(texts, queries);
+
+  MatchResult result;
+  result.requirements.resize(reqs.size());
+  if (n_comp == 0) return result;
+
+  // 1. Candidates: the nearest competencies of every requirement.
+  const int k = static_cast<int>(std::min<int64_t>(config_.neighbours, n_comp));
+  const index::SearchResult hits = catalog_.index().search(n_req, queries, k, config_.search);
+  // Any competency not retrieved for r scores at most the k-th retrieved score (exact index),
+  // or nothing at all if every competency was retrieved.
+  std::vector<float> unseen_bound(reqs.size(), -std::numeric_limits<float>::infinity());
+  std::unordered_map<int32_t, std::vector<float>> seen;  // credential → best retrieved per r
+  for (int64_t r = 0; r < n_req; ++r) {
+    for (int j = 0; j < k; ++j) {
+      const int64_t id = hits.ids[size_t(r * k + j)];
+      const float s = hits.scores[size_t(r * k + j)];
+      if (id < 0) continue;
+      if (j == 0) {
+        result.requirements[size_t(r)].best_score = s;
+        result.requirements[size_t(r)].best_competency = id;
+        result.requirements[size_t(r)].covered_by_catalog = s >= tau;
+      }
+      auto& best = seen.try_emplace(catalog_.credential_of(id), reqs.size(),
+                                    -std::numeric_limits<float>::infinity()).first->second;
+      best[size_t(r)] = std::max(best[size_t(r)], s);
+    }
+    if (k < n_comp) unseen_bound[size_t(r)] = hits.scores[size_t(r * k + k - 1)];
+  }
+
+  // 2. Upper bounds, then exact rescoring in bound order until the top list is settled.
+  double unseen_ub = 0.0;
+  for (size_t r = 0; r < reqs.size(); ++r) unseen_ub += weight[r] * credit(unseen_bound[r]);
+  unseen_ub /= total_weight;
+  std::vector<std::pair<double, int32_t>> order;  // (upper bound, credential)
+  for (const auto& [c, best] : seen) {
+    double ub = 0.0;
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
+    }
+    order.emplace_back(ub / total_weight, c);
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+
+  auto rescore = [&](int32_t c) {
+    Exact e;
+    e.best.assign(reqs.size(), -std::numeric_limits<float>::infinity());
+    e.argbest.assign(reqs.size(), -1);
+    for (int64_t p : catalog_.competencies_of(c)) {
+      const float* v = catalog_.competency_vector(p);
+      for (size_t r = 0; r < reqs.size(); ++r) {
+        const float s = dot(queries.data() + r * size_t(d), v, d);
+        if (s > e.best[r]) {
+          e.best[r] = s;
+          e.argbest[r] = p;
+        }
+      }
+    }
+    for (size_t r = 0; r < reqs.size(); ++r) e.score += weight[r] * credit(e.best[r]);
+    e.score /= total_weight;
+    return e;
+  };
+  auto better = [&](const std::pair<int32_t, Exact>& a, const std::pair<int32_t, Exact>& b) {
+    if (a.second.score != b.second.score) return a.second.score > b.second.score;
+    const auto& ca = catalog_.credentials()[size_t(a.first)];
+    const auto& cb = catalog_.credentials()[size_t(b.first)];
+    const double ha = ca.hours.value_or(std::numeric_limits<double>::infinity());
+    const double hb = cb.hours.value_or(std::numeric_limits<double>::infinity());
+    if (ha != hb) return ha < hb;  // equal coverage: the shorter credential first
+    return a.first < b.first;
+  };
+  std::vector<std::pair<int32_t, Exact>> kept;  // sorted best first, at most `top`
+  auto keep = [&](int32_t c, Exact e) {
+    ++result.candidates_rescored;
+    if (e.score <= 0.0) return;
+    kept.emplace_back(c, std::move(e));
+    std::sort(kept.begin(), kept.end(), better);
+    if (kept.size() > size_t(config_.top)) kept.pop_back();
+  };
+  auto settled = [&](double next_bound) {
+    return kept.size() == size_t(config_.top) && kept.back().second.score >= next_bound;
+  };
+  std::vector<char> scored(n_cred, 0);
+  for (const auto& [ub, c] : order) {
+    if (ub <= 0.0 || settled(ub)) break;
+    keep(c, rescore(c));
+    scored[size_t(c)] = 1;
+  }
+  // Credentials never retrieved can still matter when the retrieved lists were cut above the
+  // threshold; then score the rest exactly (rare: needs > `neighbours` strong competencies).
+  if (unseen_ub > 0.0 && !settled(unseen_ub)) {
+    for (size_t c = 0; c < n_cred; ++c) {
+      if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c)));
+    }
+  }
+
+  // 3. Evidence for the credentials kept.
+  for (auto& [c, e] : kept) {
+    CredentialMatch m;
+    m.credential = c;
+    m.score = e.score;
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      Evidence ev;
+      ev.requirement = static_cast<int>(r);
+      ev.competency = e.argbest[r];
+      ev.score = e.argbest[r] >= 0 ? e.best[r] : 0.0f;
+      ev.covered = ev.competency >= 0 && ev.score >= tau;
+      const bool essential = reqs[r].importance == Importance::kEssential;
+      (essential ? m.essential_total : m.optional_total) += 1;
+      if (ev.covered) (essential ? m.essential_covered : m.optional_covered) += 1;
+      if (ev.competency >= 0) {
+        const IndexedCompetency& comp = catalog_.competencies()[size_t(ev.competency)];
+        ev.competency_id = comp.id;
+        ev.competency_text = comp.text;
+        ev.shared_terms = shared_terms(reqs[r].text, comp.text);
+      }
+      if (ev.covered) {
+        ev.why = "similarity " + format_score(ev.score) + " >= threshold " + format_score(tau);
+        if (!ev.shared_terms.empty()) {
+          ev.why += "; shared terms:";
+          for (size_t i = 0; i < ev.shared_terms.size(); ++i) {
+            ev.why += (i ? ", " : " ") + ev.shared_terms[i];
+          }
+        }
+      } else if (ev.competency >= 0) {
+        ev.why = "no match: best competency scores " + format_score(ev.score) +
+                 " < threshold " + format_score(tau);
+      } else {
+        ev.why = "no match: the credential lists no competency";
+      }
+      m.evidence.push_back(std::move(ev));
+    }
+    result.credentials.push_back(std::move(m));
+  }
+  return result;
+}
+
+}  // namespace credmatch::engine

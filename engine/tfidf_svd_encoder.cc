@@ -1,0 +1,433 @@
+#include "engine/tfidf_svd_encoder.h"
+
+#include <Eigen/Cholesky>
+#include <Eigen/Dense>
+#include <Eigen/Eigenvalues>
+#include <Eigen/SparseCore>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include "base/binary_file.h"
+#include "base/error.h"
+#include "engine/text.h"
+
+namespace credmatch::engine {
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+
+using DenseMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using SparseMatrix = Eigen::SparseMatrix<float, Eigen::RowMajor, int64_t>;
+
+uint64_t fnv1a(char group, std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ull;
+  };
+  mix(static_cast<unsigned char>(group));
+  for (char c : s) mix(static_cast<unsigned char>(c));
+  return h;
+}
+
+struct RawFeature {
+  uint64_t hash;
+  bool is_char;
+  float count;
+};
+
+// Word, bigram and character n-gram features of one text, with counts, hashes unsorted.
+std::vector<RawFeature> extract_features(std::string_view text, const TfidfSvdConfig& config) {
+  const std::string norm = normalize(text);
+  std::vector<std::string> words;
+  for (std::string& token : tokenize(norm)) {
+    if (!is_stop_word(token)) words.push_back(std::move(token));
+  }
+  std::unordered_map<uint64_t, RawFeature> counts;
+  auto add = [&](uint64_t h, bool is_char) {
+    auto [it, inserted] = counts.try_emplace(h, RawFeature{h, is_char, 0.0f});
+    it->second.count += 1.0f;
+  };
+  std::string previous;
+  for (const std::string& word : words) {
+    const std::string stem = light_stem(word);
+    add(fnv1a('w', stem), false);
+    if (config.word_bigrams && !previous.empty()) add(fnv1a('b', previous + " " + stem), false);
+    previous = stem;
+    const std::string padded = "<" + word + ">";
+    for (int n = config.char_ngram_min; n <= config.char_ngram_max; ++n) {
+      if (padded.size() < static_cast<size_t>(n)) break;
+      for (size_t i = 0; i + static_cast<size_t>(n) <= padded.size(); ++i) {
+        add(fnv1a('c', std::string_view(padded).substr(i, static_cast<size_t>(n))), true);
+      }
+    }
+  }
+  std::vector<RawFeature> out;
+  out.reserve(counts.size());
+  for (auto& [h, f] : counts) out.push_back(f);
+  return out;
+}
+
+// Splits [0, n) over the machine's cores; fn(begin, end) must be thread safe.
+template <typename Fn>
+void parallel_for(int64_t n, const Fn& fn) {
+  const int64_t threads =
+      std::max<int64_t>(1, std::min<int64_t>(std::thread::hardware_concurrency(), n / 256));
+  if (threads <= 1) {
+    fn(int64_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const int64_t chunk = (n + threads - 1) / threads;
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t begin = t * chunk, end = std::min(n, begin + chunk);
+    if (begin < end) pool.emplace_back([&fn, begin, end] { fn(begin, end); });
+  }
+  for (auto& th : pool) th.join();
+}
+
+// Y = X * M for sparse row-major X (rows split over threads).
+DenseMatrix sparse_times_dense(const SparseMatrix& x, const DenseMatrix& m) {
+  DenseMatrix y = DenseMatrix::Zero(x.rows(), m.cols());
+  parallel_for(x.rows(), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      for (SparseMatrix::InnerIterator it(x, r); it; ++it) y.row(r) += it.value() * m.row(it.col());
+    }
+  });
+  return y;
+}
+
+// Z = X^T * M: each thread accumulates a private copy over its rows, then they are summed.
+DenseMatrix sparse_transpose_times_dense(const SparseMatrix& x, const DenseMatrix& m) {
+  const int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  std::vector<DenseMatrix> partial(static_cast<size_t>(threads));
+  std::vector<std::thread> pool;
+  const int64_t chunk = (x.rows() + threads - 1) / threads;
+  for (int64_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      DenseMatrix& z = partial[static_cast<size_t>(t)];
+      z = DenseMatrix::Zero(x.cols(), m.cols());
+      const int64_t end = std::min<int64_t>(x.rows(), (t + 1) * chunk);
+      for (int64_t r = t * chunk; r < end; ++r) {
+        for (SparseMatrix::InnerIterator it(x, r); it; ++it) z.row(it.col()) += it.value() * m.row(r);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (size_t t = 1; t < partial.size(); ++t) partial[0] += partial[t];
+  return std::move(partial[0]);
+}
+
+// Orthonormalises the columns of y in place with CholeskyQR2 (two passes keep it accurate);
+// far cheaper than Householder QR for tall, thin matrices, and y's columns are well scaled.
+void orthonormalize(DenseMatrix& y) {
+  for (int pass = 0; pass < 2; ++pass) {
+    Eigen::MatrixXd gram = (y.transpose() * y).cast<double>();
+    gram.diagonal().array() += 1e-10 * std::max(1.0, gram.diagonal().maxCoeff());
+    Eigen::LLT<Eigen::MatrixXd> llt(gram);
+    Eigen::MatrixXd r_inv = llt.matrixU().solve(
+        Eigen::MatrixXd::Identity(gram.rows(), gram.cols()));
+    y = (y * r_inv.cast<float>()).eval();
+  }
+}
+
+}  // namespace
+
+void TfidfSvdConfig::validate() const {
+  CREDMATCH_CHECK(dim > 0 && dim <= 4096, "dim=" << dim);
+  CREDMATCH_CHECK(min_df >= 1, "min_df=" << min_df);
+  CREDMATCH_CHECK(max_word_features > 0, "max_word_features=" << max_word_features);
+  CREDMATCH_CHECK(max_char_features >= 0, "max_char_features=" << max_char_features);
+  CREDMATCH_CHECK(char_ngram_min >= 1 && char_ngram_min <= char_ngram_max && char_ngram_max <= 10,
+                  "char_ngram_min=" << char_ngram_min << ", char_ngram_max=" << char_ngram_max);
+  CREDMATCH_CHECK(word_weight > 0.0f && word_weight <= 1.0f, "word_weight=" << word_weight);
+  CREDMATCH_CHECK(oversampling >= 0, "oversampling=" << oversampling);
+  CREDMATCH_CHECK(power_iterations >= 0 && power_iterations <= 10,
+                  "power_iterations=" << power_iterations);
+  CREDMATCH_CHECK(max_fit_documents > 0, "max_fit_documents=" << max_fit_documents);
+}
+
+std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::string> corpus,
+                                                      const TfidfSvdConfig& config,
+                                                      const Progress& progress) {
+  config.validate();
+  auto report = [&](std::string_view stage, double f) {
+    if (progress) progress(stage, f);
+  };
+  const int64_t n_docs = static_cast<int64_t>(corpus.size());
+
+  // 1. Features of every document, and document frequencies.
+  std::vector<std::vector<RawFeature>> docs(corpus.size());
+  parallel_for(n_docs, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      docs[static_cast<size_t>(i)] = extract_features(corpus[static_cast<size_t>(i)], config);
+    }
+  });
+  report("features", 0.2);
+  std::unordered_map<uint64_t, std::pair<int32_t, bool>> df;  // hash → (df, is_char)
+  for (const auto& doc : docs) {
+    for (const RawFeature& f : doc) {
+      auto [it, inserted] = df.try_emplace(f.hash, 0, f.is_char);
+      ++it->second.first;
+    }
+  }
+
+  // 2. Vocabulary: the most frequent features of each block, ties broken by hash so the
+  //    choice never depends on hash-map iteration order.
+  std::vector<std::pair<int32_t, uint64_t>> words, chars;
+  for (const auto& [h, v] : df) {
+    if (v.first < config.min_df) continue;
+    (v.second ? chars : words).emplace_back(v.first, h);
+  }
+  auto by_df = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  std::sort(words.begin(), words.end(), by_df);
+  std::sort(chars.begin(), chars.end(), by_df);
+  if (words.size() > static_cast<size_t>(config.max_word_features)) words.resize(static_cast<size_t>(config.max_word_features));
+  if (chars.size() > static_cast<size_t>(config.max_char_features)) chars.resize(static_cast<size_t>(config.max_char_features));
+  const int64_t n_features = static_cast<int64_t>(words.size() + chars.size());
+  CREDMATCH_CHECK(n_features >= config.dim + config.oversampling,
+                  "corpus too small: " << n_features << " features (from " << n_docs
+                                       << " documents) for dim " << config.dim);
+
+  std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
+  enc->config_ = config;
+  enc->num_word_features_ = static_cast<int32_t>(words.size());
+  enc->idf_.resize(static_cast<size_t>(n_features));
+  int32_t next = 0;
+  for (const auto* block : {&words, &chars}) {
+    for (const auto& [count, h] : *block) {
+      enc->vocab_.emplace(h, next);
+      enc->idf_[static_cast<size_t>(next)] = static_cast<float>(
+          std::log((1.0 + static_cast<double>(n_docs)) / (1.0 + count)) + 1.0);
+      ++next;
+    }
+  }
+  df.clear();
+
+  // 3. The TF-IDF matrix of a deterministic sample of documents (every k-th one).
+  std::vector<int64_t> sample;
+  const int64_t stride = std::max<int64_t>(1, (n_docs + config.max_fit_documents - 1) /
+                                                  config.max_fit_documents);
+  for (int64_t i = 0; i < n_docs; i += stride) sample.push_back(i);
+  std::vector<Eigen::Triplet<float, int64_t>> triplets;
+  int64_t row = 0;
+  for (int64_t i : sample) {
+    docs[static_cast<size_t>(i)].clear();  // features() recomputes with weights; free memory
+    for (const auto& [index, weight] : enc->features(corpus[static_cast<size_t>(i)])) {
+      triplets.emplace_back(row, index, weight);
+    }
+    ++row;
+  }
+  docs.clear();
+  SparseMatrix x(row, n_features);
+  x.setFromTriplets(triplets.begin(), triplets.end());
+  triplets.clear();
+  triplets.shrink_to_fit();
+  report("tf-idf matrix", 0.35);
+
+  // 4. Randomized SVD: sketch the range of X^T (feature space) with a Gaussian test matrix,
+  //    refine with power iterations, then solve the small problem exactly.
+  const int64_t l = config.dim + config.oversampling;
+  std::mt19937_64 rng(config.seed);
+  std::normal_distribution<float> gauss(0.0f, 1.0f);
+  DenseMatrix omega(n_features, l);
+  for (int64_t i = 0; i < omega.size(); ++i) omega.data()[i] = gauss(rng);
+  DenseMatrix y = sparse_times_dense(x, omega);  // docs × l
+  omega.resize(0, 0);
+  orthonormalize(y);
+  for (int q = 0; q < config.power_iterations; ++q) {
+    DenseMatrix z = sparse_transpose_times_dense(x, y);  // features × l
+    orthonormalize(z);
+    y = sparse_times_dense(x, z);
+    orthonormalize(y);
+    report("randomized svd", 0.35 + 0.5 * (q + 1) / (config.power_iterations + 1));
+  }
+  // B^T = X^T Q (features × l); B B^T = U S^2 U^T; right singular vectors V = B^T U S^-1.
+  DenseMatrix bt = sparse_transpose_times_dense(x, y);
+  Eigen::MatrixXd small = (bt.transpose() * bt).cast<double>();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(small);
+  const Eigen::VectorXd evals = eig.eigenvalues();  // ascending
+  const Eigen::MatrixXd evecs = eig.eigenvectors();
+  Eigen::MatrixXd u_top(l, config.dim);
+  Eigen::VectorXd inv_sigma(config.dim);
+  for (int j = 0; j < config.dim; ++j) {
+    const int64_t src = l - 1 - j;  // largest first
+    u_top.col(j) = evecs.col(src);
+    const double sigma = std::sqrt(std::max(evals(src), 1e-12));
+    inv_sigma(j) = 1.0 / sigma;
+    // Fix each singular vector's sign (largest |component| positive) for reproducibility.
+    Eigen::Index arg = 0;
+    u_top.col(j).cwiseAbs().maxCoeff(&arg);
+    if (u_top(arg, j) < 0) u_top.col(j) *= -1.0;
+  }
+  // Projection = V_k (features × dim): x · V_k gives the LSA coordinates U_k Σ_k of a document.
+  Eigen::MatrixXf v = (bt * (u_top * inv_sigma.asDiagonal()).cast<float>());
+  enc->projection_.resize(static_cast<size_t>(n_features * config.dim));
+  for (int64_t f = 0; f < n_features; ++f) {
+    for (int j = 0; j < config.dim; ++j) {
+      enc->projection_[static_cast<size_t>(f * config.dim + j)] = v(f, j);
+    }
+  }
+  enc->finish_id();
+  report("done", 1.0);
+  return enc;
+}
+
+std::vector<std::pair<int32_t, float>> TfidfSvdEncoder::features(std::string_view text) const {
+  std::vector<std::pair<int32_t, float>> out;
+  double word_norm = 0.0, char_norm = 0.0;
+  for (const RawFeature& f : extract_features(text, config_)) {
+    auto it = vocab_.find(f.hash);
+    if (it == vocab_.end()) continue;
+    const float w = (1.0f + std::log(f.count)) * idf_[static_cast<size_t>(it->second)];
+    out.emplace_back(it->second, w);
+    (it->second < num_word_features_ ? word_norm : char_norm) += double(w) * w;
+  }
+  // Each block is scaled to its share; a text with only one block keeps unit norm.
+  const bool both = word_norm > 0 && char_norm > 0;
+  const double ww = both ? config_.word_weight : 1.0;
+  const double cw = both ? std::sqrt(1.0 - double(config_.word_weight) * config_.word_weight) : 1.0;
+  const double word_scale = word_norm > 0 ? ww / std::sqrt(word_norm) : 0.0;
+  const double char_scale = char_norm > 0 ? cw / std::sqrt(char_norm) : 0.0;
+  for (auto& [index, w] : out) {
+    w = static_cast<float>(w * (index < num_word_features_ ? word_scale : char_scale));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void TfidfSvdEncoder::encode(std::span<const std::string> texts, std::span<float> out) const {
+  const size_t d = static_cast<size_t>(config_.dim);
+  CREDMATCH_CHECK(out.size() == texts.size() * d,
+                  "out.size()=" << out.size() << ", texts=" << texts.size() << ", dim=" << d);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    float* row = out.data() + i * d;
+    std::fill(row, row + d, 0.0f);
+    for (const auto& [index, w] : features(texts[i])) {
+      const float* p = projection_.data() + static_cast<size_t>(index) * d;
+      for (size_t j = 0; j < d; ++j) row[j] += w * p[j];
+    }
+    double norm = 0.0;
+    for (size_t j = 0; j < d; ++j) norm += double(row[j]) * row[j];
+    if (norm > 0) {
+      const float inv = static_cast<float>(1.0 / std::sqrt(norm));
+      for (size_t j = 0; j < d; ++j) row[j] *= inv;
+    }
+  }
+}
+
+std::string TfidfSvdEncoder::serialize() const {
+  ByteWriter w;
+  const TfidfSvdConfig& c = config_;
+  for (int v : {c.dim, c.min_df, c.max_word_features, c.max_char_features, c.char_ngram_min,
+                c.char_ngram_max, int(c.word_bigrams), c.oversampling, c.power_iterations,
+                c.max_fit_documents}) {
+    w.u32(static_cast<uint32_t>(v));
+  }
+  w.f32(c.word_weight);
+  w.u64(c.seed);
+  w.u32(static_cast<uint32_t>(num_word_features_));
+  const int64_t n = num_features();
+  w.u64(static_cast<uint64_t>(n));
+  std::vector<uint64_t> hashes(static_cast<size_t>(n));
+  for (const auto& [h, index] : vocab_) hashes[static_cast<size_t>(index)] = h;
+  w.raw(hashes.data(), hashes.size() * sizeof(uint64_t));
+  w.raw(idf_.data(), idf_.size() * sizeof(float));
+  w.raw(projection_.data(), projection_.size() * sizeof(float));
+  return std::move(w.buffer());
+}
+
+Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::string_view payload) {
+  ByteReader r(payload);
+  std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
+  TfidfSvdConfig& c = enc->config_;
+  uint32_t v[10] = {};
+  for (uint32_t& x : v) r.u32(&x);
+  c.dim = int(v[0]);
+  c.min_df = int(v[1]);
+  c.max_word_features = int(v[2]);
+  c.max_char_features = int(v[3]);
+  c.char_ngram_min = int(v[4]);
+  c.char_ngram_max = int(v[5]);
+  c.word_bigrams = v[6] != 0;
+  c.oversampling = int(v[7]);
+  c.power_iterations = int(v[8]);
+  c.max_fit_documents = int(v[9]);
+  r.f32(&c.word_weight);
+  r.u64(&c.seed);
+  uint32_t n_word = 0;
+  uint64_t n = 0;
+  r.u32(&n_word);
+  r.u64(&n);
+  if (r.failed()) return Status::corruption("tfidf-svd encoder: truncated header");
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    return Status::corruption(std::string("tfidf-svd encoder: bad config: ") + e.what());
+  }
+  const uint64_t need = n * (sizeof(uint64_t) + sizeof(float) + sizeof(float) * uint64_t(c.dim));
+  if (n_word > n || n > (uint64_t(1) << 32) || r.remaining() != need) {
+    return Status::corruption("tfidf-svd encoder: size mismatch (" + std::to_string(n) +
+                              " features, " + std::to_string(r.remaining()) + " bytes left)");
+  }
+  enc->num_word_features_ = int32_t(n_word);
+  std::vector<uint64_t> hashes(n);
+  r.raw(hashes.data(), n * sizeof(uint64_t));
+  enc->idf_.resize(n);
+  r.raw(enc->idf_.data(), n * sizeof(float));
+  enc->projection_.resize(n * uint64_t(c.dim));
+  r.raw(enc->projection_.data(), enc->projection_.size() * sizeof(float));
+  enc->vocab_.reserve(n);
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    if (!enc->vocab_.emplace(hashes[i], int32_t(i)).second) {
+      return Status::corruption("tfidf-svd encoder: duplicate feature hash");
+    }
+  }
+  enc->finish_id();
+  return enc;
+}
+
+void TfidfSvdEncoder::finish_id() {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "tfidf-svd-%d-%08x", config_.dim, crc32_of(serialize()));
+  id_ = buf;
+}
+
+// ---- persistence of any encoder ----
+
+Status save_encoder(const std::string& path, const Encoder& encoder) {
+  FileHeader h;
+  h.kind = "encoder:" + encoder.name();
+  h.format_version = kFormatVersion;
+  h.dim = static_cast<uint32_t>(encoder.dim());
+  h.encoder_id = encoder.id();
+  return write_binary_file(path, h, encoder.serialize());
+}
+
+Result<std::unique_ptr<Encoder>> load_encoder(const std::string& path) {
+  auto file = read_binary_file(path, "");
+  if (!file) return file.status();
+  const FileHeader& h = file->header;
+  if (h.kind != "encoder:tfidf-svd") {
+    return Status::mismatch(path + ": unknown encoder kind '" + h.kind + "'");
+  }
+  if (h.format_version != kFormatVersion) {
+    return Status::mismatch(path + ": encoder format version " + std::to_string(h.format_version) +
+                            ", this build reads " + std::to_string(kFormatVersion));
+  }
+  auto enc = TfidfSvdEncoder::deserialize(file->payload);
+  if (!enc) return enc.status().with_context(path);
+  if ((*enc)->id() != h.encoder_id || (*enc)->dim() != int(h.dim)) {
+    return Status::corruption(path + ": header says encoder " + h.encoder_id + ", payload is " +
+                              (*enc)->id());
+  }
+  return std::unique_ptr<Encoder>(std::move(*enc));
+}
+
+}  // namespace credmatch::engine

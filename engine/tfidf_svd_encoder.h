@@ -1,0 +1,83 @@
+// TfidfSvdEncoder (encoder v1): sparse TF-IDF features of a statement, projected to a dense
+// unit vector by a truncated SVD fitted on the catalog's own text (latent semantic analysis,
+// Deerwester et al. 1990), so that statements sharing no word can still be close when their
+// words co-occur in the corpus.
+//
+// Features (from normalize() + tokenize(), engine/text.h): stemmed words without stop words,
+// adjacent word bigrams, and character n-grams within word boundaries ("<sql>" → "<sq", "sql",
+// "ql>", ...), which tolerate inflection, French accents already stripped, and typos.
+// Weights: sublinear tf (1 + ln tf) times smoothed idf (ln((1 + N) / (1 + df)) + 1); the word
+// block and the character block are each L2-normalised and mixed by `word_weight`.
+// Projection: randomized SVD (Halko, Martinsson and Tropp 2011) with a fixed seed, so fitting
+// the same corpus twice gives the same model bit for bit.
+//
+// Thread safety: fit() and deserialize() build new objects; encode() is const and thread safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/encoder.h"
+
+namespace credmatch::engine {
+
+struct TfidfSvdConfig {
+  int dim = 256;                     // output dimension = SVD rank
+  int min_df = 2;                    // drop features seen in fewer documents (noise, typos)
+  int max_word_features = 20000;     // most frequent word/bigram features kept
+  int max_char_features = 40000;     // most frequent character n-grams kept
+  int char_ngram_min = 3;            // character n-gram lengths, with < > word boundaries
+  int char_ngram_max = 5;
+  bool word_bigrams = true;
+  float word_weight = 0.75f;         // word block's share; char block gets sqrt(1 - w^2)
+  int oversampling = 16;             // randomized SVD: extra sketch columns (Halko's p)
+  int power_iterations = 2;          // randomized SVD: subspace iterations (Halko's q)
+  int max_fit_documents = 60000;     // SVD sketch on at most this many documents (idf uses all)
+  uint64_t seed = 42;
+
+  /// Throws credmatch::Error naming the first invalid field.
+  void validate() const;
+};
+
+class TfidfSvdEncoder final : public Encoder {
+ public:
+  using Progress = std::function<void(std::string_view stage, double fraction)>;
+
+  /// Fits idf weights and the projection on `corpus` (every statement the catalog holds).
+  /// Throws credmatch::Error if the corpus has too few features for `config.dim`.
+  static std::unique_ptr<TfidfSvdEncoder> fit(std::span<const std::string> corpus,
+                                              const TfidfSvdConfig& config,
+                                              const Progress& progress = {});
+  static Result<std::unique_ptr<TfidfSvdEncoder>> deserialize(std::string_view payload);
+
+  std::string name() const override { return "tfidf-svd"; }
+  std::string id() const override { return id_; }
+  int dim() const override { return config_.dim; }
+  void encode(std::span<const std::string> texts, std::span<float> out) const override;
+  std::string serialize() const override;
+
+  const TfidfSvdConfig& config() const { return config_; }
+  int64_t num_features() const { return static_cast<int64_t>(idf_.size()); }
+
+  /// The weighted sparse features of one text: (feature index, weight), unit L2 norm.
+  std::vector<std::pair<int32_t, float>> features(std::string_view text) const;
+
+ private:
+  TfidfSvdEncoder() = default;
+  void finish_id();
+
+  TfidfSvdConfig config_;
+  int32_t num_word_features_ = 0;               // indices [0, n) are words, the rest chars
+  std::unordered_map<uint64_t, int32_t> vocab_;  // feature hash → index
+  std::vector<float> idf_;                       // per feature index
+  std::vector<float> projection_;                // num_features * dim, row-major
+  std::string id_;
+};
+
+}  // namespace credmatch::engine

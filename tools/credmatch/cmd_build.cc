@@ -1,0 +1,123 @@
+// `credmatch build`: ingest inputs (default: the shipped data), fit the encoder, encode and
+// index every competency, and install the new catalog atomically.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "engine/catalog_dir.h"
+#include "engine/ingest.h"
+#include "tools/credmatch/cli.h"
+
+namespace credmatch::cli {
+namespace {
+
+struct BuildArgs {
+  std::vector<std::string> inputs;
+  std::string data_dir;
+  std::string index_factory = "Flat";
+  int dim = 256;
+  bool no_default_data = false;
+};
+
+// The shipped default catalog: every data file in `dir` the ingest formats recognise.
+Result<std::vector<std::string>> default_inputs(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const char* name : {"skills_esco.jsonl.gz", "occupations_esco.jsonl.gz",
+                           "credentials_carpentries.jsonl.gz", "credentials_cip.jsonl.gz"}) {
+    const auto path = std::filesystem::path(dir) / name;
+    if (!std::filesystem::exists(path)) {
+      return Status::not_found(path.string() +
+                               ": shipped data file missing (set --data or $CREDMATCH_DATA)");
+    }
+    out.push_back(path.string());
+  }
+  return out;
+}
+
+int run_build(const GlobalOptions& g, BuildArgs& a) {
+  std::vector<std::string> args = a.inputs;
+  if (args.empty() && !a.no_default_data) {
+    auto defaults = default_inputs(a.data_dir.empty() ? default_data_dir() : a.data_dir);
+    if (!defaults) return fail(defaults.status());
+    args = *defaults;
+  }
+  std::vector<engine::InputFile> inputs;
+  for (const std::string& arg : args) {
+    auto input = engine::classify_input(arg);
+    if (!input) return fail(input.status());
+    inputs.push_back(*input);
+  }
+  engine::BuildOptions options;
+  options.index_factory = a.index_factory;
+  options.encoder.dim = a.dim;
+  Progress progress;
+  options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
+  const std::string dir = catalog_dir(g);
+  spdlog::info("building catalog at {} from {} input file(s)", dir, inputs.size());
+  auto report = engine::build_catalog(dir, inputs, options);
+  progress.finish();
+  if (!report) return fail(report.status().message() + "\n(the catalog at " + dir +
+                           " was left unchanged)");
+  const auto& r = *report;
+  if (g.json) {
+    nlohmann::json j = {
+        {"catalog", dir},
+        {"ingested", {{"credentials", r.ingested.credentials}, {"competencies", r.ingested.competencies},
+                      {"skills", r.ingested.skills}, {"jobs", r.ingested.jobs},
+                      {"requirements", r.ingested.requirements}}},
+        {"catalog_counts", {{"credentials", r.counts.credentials},
+                            {"competencies", r.counts.competencies},
+                            {"matchable_competencies", r.counts.matchable_competencies},
+                            {"skills", r.counts.skills}, {"jobs", r.counts.jobs},
+                            {"requirements", r.counts.requirements}}},
+        {"encoder", {{"id", r.encoder_id}, {"features", r.encoder_features}}},
+        {"index", a.index_factory},
+        {"seconds", {{"ingest", r.ingest_seconds}, {"fit", r.fit_seconds},
+                     {"encode", r.encode_seconds}, {"index", r.index_seconds},
+                     {"total", r.total_seconds}}}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("Built catalog at %s in %.1f s\n", dir.c_str(), r.total_seconds);
+  std::printf("  ingested      %lld credentials, %lld competencies, %lld skills, %lld jobs, %lld requirements\n",
+              (long long)r.ingested.credentials, (long long)r.ingested.competencies,
+              (long long)r.ingested.skills, (long long)r.ingested.jobs,
+              (long long)r.ingested.requirements);
+  std::printf("  catalog holds %lld credentials, %lld competencies (%lld matchable), %lld skills, %lld jobs\n",
+              (long long)r.counts.credentials, (long long)r.counts.competencies,
+              (long long)r.counts.matchable_competencies, (long long)r.counts.skills,
+              (long long)r.counts.jobs);
+  std::printf("  encoder       %s (%lld features)\n", r.encoder_id.c_str(),
+              (long long)r.encoder_features);
+  std::printf("  index         %s\n", a.index_factory.c_str());
+  std::printf("  time          ingest %.1f s, fit encoder %.1f s, encode %.1f s, index %.1f s\n",
+              r.ingest_seconds, r.fit_seconds, r.encode_seconds, r.index_seconds);
+  return 0;
+}
+
+}  // namespace
+
+void add_build_command(CLI::App& app, GlobalOptions& g) {
+  auto args = std::make_shared<BuildArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "build", "Ingest data, fit the encoder, encode and index competencies (default: shipped data)");
+  cmd->add_option("inputs", args->inputs,
+                  "Input files (docs/formats.md): PATH or KIND=PATH, KIND one of credentials, "
+                  "competencies, skills, jobs, requirements. Records with existing ids are replaced.")
+      ->type_name("FILE");
+  cmd->add_option("--data", args->data_dir, "Folder of shipped default data (when no inputs given)")
+      ->type_name("DIR");
+  cmd->add_flag("--no-default-data", args->no_default_data,
+                "With no inputs, rebuild the encoder and index from the records already stored");
+  cmd->add_option("--index", args->index_factory,
+                  "Index factory string: Flat (exact), or faiss:SPEC such as faiss:HNSW32")
+      ->capture_default_str();
+  cmd->add_option("--dim", args->dim, "Encoder output dimension")
+      ->check(CLI::Range(8, 2048))
+      ->capture_default_str();
+  cmd->callback([&g, args] { g_exit_code = run_build(g, *args); });
+}
+
+}  // namespace credmatch::cli
