@@ -1,0 +1,277 @@
+// Matcher and catalog-directory tests on a small fixture catalog (tests/data/match).
+#include "engine/matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "base/error.h"
+
+#include "engine/catalog_dir.h"
+#include "engine/ingest.h"
+
+namespace credmatch::engine {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
+
+BuildOptions small_options() {
+  BuildOptions o;
+  o.encoder.dim = 16;
+  o.encoder.min_df = 1;
+  o.encoder.oversampling = 8;
+  return o;
+}
+
+std::vector<InputFile> fixture_inputs() {
+  std::vector<InputFile> out;
+  for (const char* f : {"credentials.jsonl", "jobs.jsonl", "skills.jsonl"}) {
+    auto in = classify_input(kData + f);
+    EXPECT_TRUE(in.is_ok()) << in.status().to_string();
+    out.push_back(*in);
+  }
+  return out;
+}
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("credmatch_matcher_" + name);
+  fs::remove_all(p);
+  fs::remove_all(p.string() + ".staging");
+  return p.string();
+}
+
+class MatcherTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(fresh_dir("suite"));
+    auto report = build_catalog(*dir_, fixture_inputs(), small_options());
+    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+    auto cat = LoadedCatalog::open(*dir_);
+    ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
+    catalog_ = cat->release();
+  }
+  static void TearDownTestSuite() {
+    delete catalog_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static Job job(const std::string& query) {
+    auto j = catalog_->store().find_job(query);
+    EXPECT_TRUE(j.is_ok()) << j.status().to_string();
+    return *j;
+  }
+  static inline std::string* dir_ = nullptr;
+  static inline LoadedCatalog* catalog_ = nullptr;
+};
+
+TEST_F(MatcherTest, RanksTheCredentialsThatTeachTheRequirementsFirst) {
+  Matcher matcher(*catalog_, MatchConfig{});
+  auto r = matcher.match(job("practical nurse"));
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_FALSE(r->credentials.empty());
+  EXPECT_EQ(catalog_->credentials()[size_t(r->credentials[0].credential)].id, "t:nursing");
+  EXPECT_EQ(r->credentials[0].essential_covered, 3);
+}
+
+TEST_F(MatcherTest, GivesEvidenceForEveryRequirement) {
+  MatchConfig config;
+  config.top = 20;
+  Matcher matcher(*catalog_, config);
+  const Job analyst = job("data analyst");
+  auto r = matcher.match(analyst);
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_FALSE(r->credentials.empty());
+  for (const auto& m : r->credentials) {
+    ASSERT_EQ(m.evidence.size(), analyst.requirements.size());
+    for (size_t i = 0; i < m.evidence.size(); ++i) {
+      const Evidence& e = m.evidence[i];
+      EXPECT_EQ(e.requirement, int(i));
+      EXPECT_FALSE(e.why.empty());
+      EXPECT_EQ(e.covered, e.score >= config.threshold && e.competency >= 0);
+      if (e.competency >= 0) {
+        EXPECT_EQ(catalog_->competencies()[size_t(e.competency)].credential_id,
+                  catalog_->credentials()[size_t(m.credential)].id);
+      }
+    }
+  }
+  const std::string sql_course = catalog_->credentials()[size_t(r->credentials[0].credential)].id;
+  EXPECT_TRUE(sql_course == "t:sql" || sql_course == "t:python") << sql_course;
+  // "requires" competencies never count: the credential with only a prerequisite is absent.
+  for (const auto& m : r->credentials) {
+    EXPECT_NE(catalog_->credentials()[size_t(m.credential)].id, "t:empty");
+  }
+}
+
+// The top list must equal scoring every credential by brute force, whatever `neighbours` is.
+TEST_F(MatcherTest, TopListEqualsBruteForceScoring) {
+  const std::vector<std::vector<std::string>> jobs = {
+      {"write SQL queries", "plot data", "use git"},
+      {"operate farm machinery", "care for patients", "cook hot meals"},
+      {"automate tasks with shell scripts", "organise spreadsheet data", "regression in R",
+       "track changes with version control", "harvest crops"}};
+  for (int neighbours : {1, 2, 5, 256}) {
+    for (float threshold : {0.0f, 0.3f, 0.5f}) {
+      MatchConfig config;
+      config.top = 4;
+      config.neighbours = neighbours;
+      config.threshold = threshold;
+      Matcher matcher(*catalog_, config);
+      for (const auto& texts : jobs) {
+        Job j;
+        j.title = "t";
+        for (size_t i = 0; i < texts.size(); ++i) {
+          j.requirements.push_back({texts[i], i % 2 ? Importance::kOptional : Importance::kEssential, ""});
+        }
+        auto r = matcher.match(j);
+        ASSERT_TRUE(r.is_ok());
+        // Brute force over every credential.
+        const int d = catalog_->encoder().dim();
+        std::vector<float> q(texts.size() * size_t(d));
+        catalog_->encoder().encode(texts, q);
+        std::vector<std::pair<double, int32_t>> expected;
+        for (size_t c = 0; c < catalog_->credentials().size(); ++c) {
+          double score = 0, total = 0;
+          for (size_t i = 0; i < texts.size(); ++i) {
+            float best = -2;
+            for (int64_t p : catalog_->competencies_of(int32_t(c))) {
+              float s = 0;
+              for (int k = 0; k < d; ++k) s += q[i * size_t(d) + size_t(k)] * catalog_->competency_vector(p)[k];
+              best = std::max(best, s);
+            }
+            const double w = i % 2 ? config.optional_weight : config.essential_weight;
+            total += w;
+            if (best >= threshold) score += w * best;
+          }
+          if (score > 0) expected.emplace_back(score / total, int32_t(c));
+        }
+        std::sort(expected.begin(), expected.end(), [](auto a, auto b) { return a.first > b.first; });
+        const size_t n = std::min<size_t>(expected.size(), size_t(config.top));
+        ASSERT_EQ(r->credentials.size(), n) << "neighbours " << neighbours;
+        for (size_t i = 0; i < n; ++i) {
+          EXPECT_NEAR(r->credentials[i].score, expected[i].first, 1e-5)
+              << "rank " << i << " neighbours " << neighbours << " threshold " << threshold;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(MatcherTest, RejectsAJobWithoutRequirements) {
+  Matcher matcher(*catalog_, MatchConfig{});
+  Job empty;
+  empty.title = "nothing";
+  auto r = matcher.match(empty);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("requirements"), std::string::npos);
+  Job blank = empty;
+  blank.requirements.push_back({"   ", Importance::kEssential, ""});
+  EXPECT_FALSE(matcher.match(blank).is_ok());
+}
+
+TEST_F(MatcherTest, ReportsRequirementsNoCredentialCovers) {
+  Matcher matcher(*catalog_, MatchConfig{});
+  Job j;
+  j.title = "pilot";
+  j.requirements.push_back({"zzyzx qwvx", Importance::kEssential, ""});
+  j.requirements.push_back({"write SQL queries", Importance::kEssential, ""});
+  auto r = matcher.match(j);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_FALSE(r->requirements[0].covered_by_catalog);
+  EXPECT_TRUE(r->requirements[1].covered_by_catalog);
+}
+
+TEST(MatcherConfig, RejectsInvalidValues) {
+  MatchConfig c;
+  c.top = 0;
+  EXPECT_THROW(c.validate(), Error);
+  c = MatchConfig{};
+  c.threshold = 1.5f;
+  EXPECT_THROW(c.validate(), Error);
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(CatalogDir, FailedBuildLeavesTheCatalogUntouched) {
+  const std::string dir = fresh_dir("atomic");
+  ASSERT_TRUE(build_catalog(dir, fixture_inputs(), small_options()).is_ok());
+  std::map<std::string, std::string> before;
+  for (const auto& e : fs::directory_iterator(dir)) before[e.path().filename()] = read_file(e.path());
+
+  const fs::path bad = fs::temp_directory_path() / "credentials_bad_matcher_test.jsonl";
+  std::ofstream(bad) << R"({"id": "new:1", "title": "Fine", "competencies": [{"text": "ok"}]})" "\n"
+                     << R"({"id": "new:2", "title": "Broken", "hours": "ten"})" "\n";
+  auto in = classify_input(bad.string());
+  ASSERT_TRUE(in.is_ok());
+  auto result = build_catalog(dir, {*in}, small_options());
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_NE(result.status().message().find(":2: hours"), std::string::npos) << result.status().message();
+
+  std::map<std::string, std::string> after;
+  for (const auto& e : fs::directory_iterator(dir)) after[e.path().filename()] = read_file(e.path());
+  EXPECT_EQ(before, after);
+  EXPECT_FALSE(fs::exists(dir + ".staging"));
+  auto cat = LoadedCatalog::open(dir);
+  ASSERT_TRUE(cat.is_ok());
+  EXPECT_FALSE((*cat)->find_credential("new:1").has_value());
+  fs::remove_all(dir);
+  fs::remove(bad);
+}
+
+TEST(CatalogDir, RebuildAddsRecordsAndKeepsOldOnes) {
+  const std::string dir = fresh_dir("add");
+  ASSERT_TRUE(build_catalog(dir, fixture_inputs(), small_options()).is_ok());
+  const fs::path extra = fs::temp_directory_path() / "credentials_extra_matcher_test.jsonl";
+  std::ofstream(extra) << R"({"id": "new:1", "title": "Docker", "competencies": [{"text": "Build container images with Docker"}]})" "\n";
+  auto in = classify_input(extra.string());
+  ASSERT_TRUE(in.is_ok());
+  auto report = build_catalog(dir, {*in}, small_options());
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  auto cat = LoadedCatalog::open(dir);
+  ASSERT_TRUE(cat.is_ok());
+  EXPECT_TRUE((*cat)->find_credential("new:1").has_value());
+  EXPECT_TRUE((*cat)->find_credential("t:sql").has_value());
+  fs::remove_all(dir);
+  fs::remove(extra);
+}
+
+TEST(CatalogDir, RefusesToReplaceADirectoryThatIsNotACatalog) {
+  const std::string dir = fresh_dir("foreign");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/notes.txt") << "precious";
+  auto result = build_catalog(dir, fixture_inputs(), small_options());
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_NE(result.status().message().find("notes.txt"), std::string::npos);
+  EXPECT_EQ(read_file(dir + "/notes.txt"), "precious");
+  fs::remove_all(dir);
+}
+
+TEST(CatalogDir, OpenRejectsAnIndexFromAnotherCatalog) {
+  const std::string a = fresh_dir("a"), b = fresh_dir("b");
+  ASSERT_TRUE(build_catalog(a, fixture_inputs(), small_options()).is_ok());
+  BuildOptions other = small_options();
+  other.encoder.dim = 12;
+  ASSERT_TRUE(build_catalog(b, fixture_inputs(), other).is_ok());
+  fs::copy_file(fs::path(b) / kIndexFile, fs::path(a) / kIndexFile, fs::copy_options::overwrite_existing);
+  auto cat = LoadedCatalog::open(a);
+  ASSERT_FALSE(cat.is_ok());
+  EXPECT_EQ(cat.status().code(), StatusCode::kMismatch) << cat.status().to_string();
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(CatalogDir, OpenReportsAMissingCatalog) {
+  auto cat = LoadedCatalog::open(fresh_dir("missing"));
+  ASSERT_FALSE(cat.is_ok());
+  EXPECT_EQ(cat.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(cat.status().message().find("credmatch build"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace credmatch::engine
