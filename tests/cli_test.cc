@@ -1,0 +1,143 @@
+// End-to-end tests of the `credmatch` binary: every verb on a fixture catalog, and bad input
+// to every verb giving a clear message and a non-zero exit (never a crash).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  bool crashed = false;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+CliRun run(const std::string& args) {
+  const fs::path tmp = fs::temp_directory_path();
+  const fs::path out = tmp / "credmatch_cli_out.txt", err = tmp / "credmatch_cli_err.txt";
+  const std::string cmd = std::string(CREDMATCH_CLI_PATH) + " " + args + " >" + out.string() +
+                          " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) >= 128);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    catalog_ = new std::string((fs::temp_directory_path() / "credmatch_cli_catalog").string());
+    fs::remove_all(*catalog_);
+    CliRun r = run("build --catalog " + *catalog_ + " --dim 16 " + kData + "credentials.jsonl " +
+                kData + "jobs.jsonl " + kData + "skills.jsonl");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*catalog_);
+    delete catalog_;
+  }
+  static std::string cat() { return "--catalog " + *catalog_ + " "; }
+  static inline std::string* catalog_ = nullptr;
+};
+
+TEST_F(CliTest, MatchesAnOccupationWithEvidence) {
+  CliRun r = run(cat() + "match --occupation \"Practical Nurse\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1. Practical Nursing Certificate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("administer medication to patients"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, MatchJsonHasEvidenceForEveryRequirement) {
+  CliRun r = run(cat() + "match --json --occupation \"analyste de données\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const size_t n_req = j["job"]["requirements"].size();
+  ASSERT_EQ(n_req, 4u);
+  ASSERT_FALSE(j["results"].empty());
+  for (const auto& result : j["results"]) {
+    ASSERT_EQ(result["evidence"].size(), n_req);
+    for (const auto& e : result["evidence"]) EXPECT_FALSE(e["why"].get<std::string>().empty());
+  }
+}
+
+TEST_F(CliTest, MatchesFreeTextAndJobFiles) {
+  CliRun text = run(cat() + "match --text \"Write SQL queries; track changes with Git\"");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("2 requirements"), std::string::npos) << text.out;
+
+  const fs::path job = fs::temp_directory_path() / "credmatch_cli_job.json";
+  std::ofstream(job) << R"({"title": "farm hand", "requirements": [{"text": "operate a tractor"}]})";
+  CliRun file = run(cat() + "match --job " + job.string());
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_NE(file.out.find("Agricultural Operations"), std::string::npos) << file.out;
+  fs::remove(job);
+}
+
+TEST_F(CliTest, InfoDescribesTheCatalogHonestly) {
+  CliRun r = run(cat() + "info");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Credentials  10"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stand-in"), std::string::npos);
+  CliRun j = run(cat() + "info --json");
+  ASSERT_EQ(j.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(j.out)["counts"]["credentials"], 10);
+}
+
+struct BadCase {
+  const char* name;
+  std::string args;
+  std::string expected_in_stderr;
+};
+
+TEST_F(CliTest, BadInputGivesAClearErrorAndNonZeroExit) {
+  const fs::path bad_json = fs::temp_directory_path() / "credmatch_cli_bad.json";
+  std::ofstream(bad_json) << "{\"title\": \"x\",\n \"requirements\": [{\"text\": 3}]}";
+  const fs::path bad_creds = fs::temp_directory_path() / "credentials_cli_bad.jsonl";
+  std::ofstream(bad_creds) << "{\"id\": \"a\", \"title\": \"A\"}\n{\"id\": \"b\", \"hours\": 1}\n";
+  const std::vector<BadCase> cases = {
+      {"unknown occupation", cat() + "match --occupation \"practical nurze\"", "did you mean"},
+      {"missing job file", cat() + "match --job /nonexistent/job.json", "/nonexistent/job.json"},
+      {"malformed job file", cat() + "match --job " + bad_json.string(), "requirements[0].text"},
+      {"no job source", cat() + "match", "exactly one of"},
+      {"two job sources", cat() + "match --text a --occupation b", "exactly one of"},
+      {"text without statements", cat() + "match --text \"... ;\"", "no requirement"},
+      {"threshold out of range", cat() + "match --text sql --threshold 5", "threshold"},
+      {"missing catalog", "--catalog /nonexistent/cat info", "credmatch build"},
+      {"bad ingest record", cat() + "build " + bad_creds.string(), ":2: title"},
+      {"unknown input kind", cat() + "build /tmp/whatever.jsonl", "whatever.jsonl"},
+      {"bad index factory", cat() + "build --index Bogus " + kData + "credentials.jsonl", "Bogus"},
+      {"unknown verb", "frobnicate", "subcommand"},
+  };
+  for (const BadCase& c : cases) {
+    CliRun r = run(c.args);
+    EXPECT_FALSE(r.crashed) << c.name;
+    EXPECT_NE(r.exit_code, 0) << c.name;
+    EXPECT_NE(r.err.find(c.expected_in_stderr), std::string::npos)
+        << c.name << ": stderr was: " << r.err;
+  }
+  // The failed build left the catalog as it was.
+  CliRun info = run(cat() + "info --json");
+  ASSERT_EQ(info.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(info.out)["counts"]["credentials"], 10);
+  fs::remove(bad_json);
+  fs::remove(bad_creds);
+}
+
+}  // namespace
