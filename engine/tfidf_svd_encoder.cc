@@ -138,7 +138,7 @@ void orthonormalize(DenseMatrix& y) {
 }  // namespace
 
 void TfidfSvdConfig::validate() const {
-  CREDMATCH_CHECK(dim > 0 && dim <= 4096, "dim=" << dim);
+  CREDMATCH_CHECK(semantic_dim > 0 && semantic_dim <= 4096, "semantic_dim=" << semantic_dim);
   CREDMATCH_CHECK(min_df >= 1, "min_df=" << min_df);
   CREDMATCH_CHECK(max_word_features > 0, "max_word_features=" << max_word_features);
   CREDMATCH_CHECK(max_char_features >= 0, "max_char_features=" << max_char_features);
@@ -148,6 +148,10 @@ void TfidfSvdConfig::validate() const {
   CREDMATCH_CHECK(oversampling >= 0, "oversampling=" << oversampling);
   CREDMATCH_CHECK(power_iterations >= 0 && power_iterations <= 10,
                   "power_iterations=" << power_iterations);
+  CREDMATCH_CHECK(lexical_dim >= 0 && lexical_dim <= 4096, "lexical_dim=" << lexical_dim);
+  CREDMATCH_CHECK(lexical_weight >= 0.0f && lexical_weight <= 1.0f, "lexical_weight=" << lexical_weight);
+  CREDMATCH_CHECK(singular_value_power >= 0.0f && singular_value_power <= 2.0f,
+                  "singular_value_power=" << singular_value_power);
   CREDMATCH_CHECK(max_fit_documents > 0, "max_fit_documents=" << max_fit_documents);
 }
 
@@ -191,9 +195,9 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   if (words.size() > static_cast<size_t>(config.max_word_features)) words.resize(static_cast<size_t>(config.max_word_features));
   if (chars.size() > static_cast<size_t>(config.max_char_features)) chars.resize(static_cast<size_t>(config.max_char_features));
   const int64_t n_features = static_cast<int64_t>(words.size() + chars.size());
-  CREDMATCH_CHECK(n_features >= config.dim + config.oversampling,
+  CREDMATCH_CHECK(n_features >= config.semantic_dim + config.oversampling,
                   "corpus too small: " << n_features << " features (from " << n_docs
-                                       << " documents) for dim " << config.dim);
+                                       << " documents) for dim " << config.semantic_dim);
 
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
   enc->config_ = config;
@@ -209,6 +213,11 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
     }
   }
   df.clear();
+  {
+    std::vector<uint64_t> hash_of_feature(static_cast<size_t>(n_features));
+    for (const auto& [h, index] : enc->vocab_) hash_of_feature[static_cast<size_t>(index)] = h;
+    enc->init_sketch(hash_of_feature);
+  }
 
   // 3. The TF-IDF matrix of a deterministic sample of documents (every k-th one).
   std::vector<int64_t> sample;
@@ -233,7 +242,7 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
 
   // 4. Randomized SVD: sketch the range of X^T (feature space) with a Gaussian test matrix,
   //    refine with power iterations, then solve the small problem exactly.
-  const int64_t l = config.dim + config.oversampling;
+  const int64_t l = config.semantic_dim + config.oversampling;
   std::mt19937_64 rng(config.seed);
   std::normal_distribution<float> gauss(0.0f, 1.0f);
   DenseMatrix omega(n_features, l);
@@ -254,13 +263,14 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(small);
   const Eigen::VectorXd evals = eig.eigenvalues();  // ascending
   const Eigen::MatrixXd evecs = eig.eigenvectors();
-  Eigen::MatrixXd u_top(l, config.dim);
-  Eigen::VectorXd inv_sigma(config.dim);
-  for (int j = 0; j < config.dim; ++j) {
+  Eigen::MatrixXd u_top(l, config.semantic_dim);
+  Eigen::VectorXd inv_sigma(config.semantic_dim);
+  for (int j = 0; j < config.semantic_dim; ++j) {
     const int64_t src = l - 1 - j;  // largest first
     u_top.col(j) = evecs.col(src);
     const double sigma = std::sqrt(std::max(evals(src), 1e-12));
-    inv_sigma(j) = 1.0 / sigma;
+    inv_sigma(j) = 1.0 / sigma;  // V = B^T U S^-1
+    inv_sigma(j) *= std::pow(sigma, -double(config.singular_value_power));
     // Fix each singular vector's sign (largest |component| positive) for reproducibility.
     Eigen::Index arg = 0;
     u_top.col(j).cwiseAbs().maxCoeff(&arg);
@@ -268,10 +278,10 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   }
   // Projection = V_k (features × dim): x · V_k gives the LSA coordinates U_k Σ_k of a document.
   Eigen::MatrixXf v = (bt * (u_top * inv_sigma.asDiagonal()).cast<float>());
-  enc->projection_.resize(static_cast<size_t>(n_features * config.dim));
+  enc->projection_.resize(static_cast<size_t>(n_features * config.semantic_dim));
   for (int64_t f = 0; f < n_features; ++f) {
-    for (int j = 0; j < config.dim; ++j) {
-      enc->projection_[static_cast<size_t>(f * config.dim + j)] = v(f, j);
+    for (int j = 0; j < config.semantic_dim; ++j) {
+      enc->projection_[static_cast<size_t>(f * config.semantic_dim + j)] = v(f, j);
     }
   }
   enc->finish_id();
@@ -303,34 +313,65 @@ std::vector<std::pair<int32_t, float>> TfidfSvdEncoder::features(std::string_vie
 }
 
 void TfidfSvdEncoder::encode(std::span<const std::string> texts, std::span<float> out) const {
-  const size_t d = static_cast<size_t>(config_.dim);
+  const size_t sd = static_cast<size_t>(config_.semantic_dim);
+  const size_t ld = static_cast<size_t>(config_.lexical_dim);
+  const size_t d = sd + ld;
   CREDMATCH_CHECK(out.size() == texts.size() * d,
                   "out.size()=" << out.size() << ", texts=" << texts.size() << ", dim=" << d);
+  const double lexical_share = ld > 0 ? config_.lexical_weight : 0.0;
   for (size_t i = 0; i < texts.size(); ++i) {
-    float* row = out.data() + i * d;
-    std::fill(row, row + d, 0.0f);
+    float* sem = out.data() + i * d;
+    float* lex = sem + sd;
+    std::fill(sem, sem + d, 0.0f);
     for (const auto& [index, w] : features(texts[i])) {
-      const float* p = projection_.data() + static_cast<size_t>(index) * d;
-      for (size_t j = 0; j < d; ++j) row[j] += w * p[j];
+      const float* p = projection_.data() + static_cast<size_t>(index) * sd;
+      for (size_t j = 0; j < sd; ++j) sem[j] += w * p[j];
+      if (ld > 0) {
+        const uint32_t slot = sketch_slot_[static_cast<size_t>(index)];
+        lex[slot & 0x7fffffffu] += (slot >> 31) ? -w : w;
+      }
     }
-    double norm = 0.0;
-    for (size_t j = 0; j < d; ++j) norm += double(row[j]) * row[j];
-    if (norm > 0) {
-      const float inv = static_cast<float>(1.0 / std::sqrt(norm));
-      for (size_t j = 0; j < d; ++j) row[j] *= inv;
-    }
+    // Each block to its share of the unit norm; a block that came out zero gives its share up.
+    auto norm_of = [](const float* v, size_t n) {
+      double s = 0.0;
+      for (size_t j = 0; j < n; ++j) s += double(v[j]) * v[j];
+      return std::sqrt(s);
+    };
+    const double sem_norm = norm_of(sem, sd), lex_norm = norm_of(lex, ld);
+    const bool both = sem_norm > 0 && lex_norm > 0;
+    const double sem_scale = sem_norm > 0 ? (both ? std::sqrt(1.0 - lexical_share) : 1.0) / sem_norm : 0.0;
+    const double lex_scale = lex_norm > 0 ? (both ? std::sqrt(lexical_share) : 1.0) / lex_norm : 0.0;
+    for (size_t j = 0; j < sd; ++j) sem[j] = static_cast<float>(sem[j] * sem_scale);
+    for (size_t j = 0; j < ld; ++j) lex[j] = static_cast<float>(lex[j] * lex_scale);
+  }
+}
+
+void TfidfSvdEncoder::init_sketch(const std::vector<uint64_t>& hash_of_feature) {
+  sketch_slot_.assign(hash_of_feature.size(), 0);
+  if (config_.lexical_dim <= 0) return;
+  for (size_t f = 0; f < hash_of_feature.size(); ++f) {
+    // splitmix64 finaliser: decorrelates the slot from the FNV hash used for the vocabulary.
+    uint64_t z = hash_of_feature[f] + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    const uint32_t bucket = static_cast<uint32_t>((z >> 1) % uint64_t(config_.lexical_dim));
+    sketch_slot_[f] = bucket | ((z & 1u) ? 0x80000000u : 0u);
   }
 }
 
 std::string TfidfSvdEncoder::serialize() const {
   ByteWriter w;
   const TfidfSvdConfig& c = config_;
-  for (int v : {c.dim, c.min_df, c.max_word_features, c.max_char_features, c.char_ngram_min,
+  for (int v : {c.semantic_dim, c.min_df, c.max_word_features, c.max_char_features, c.char_ngram_min,
                 c.char_ngram_max, int(c.word_bigrams), c.oversampling, c.power_iterations,
                 c.max_fit_documents}) {
     w.u32(static_cast<uint32_t>(v));
   }
   w.f32(c.word_weight);
+  w.f32(c.singular_value_power);
+  w.u32(static_cast<uint32_t>(c.lexical_dim));
+  w.f32(c.lexical_weight);
   w.u64(c.seed);
   w.u32(static_cast<uint32_t>(num_word_features_));
   const int64_t n = num_features();
@@ -349,7 +390,7 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   TfidfSvdConfig& c = enc->config_;
   uint32_t v[10] = {};
   for (uint32_t& x : v) r.u32(&x);
-  c.dim = int(v[0]);
+  c.semantic_dim = int(v[0]);
   c.min_df = int(v[1]);
   c.max_word_features = int(v[2]);
   c.max_char_features = int(v[3]);
@@ -360,6 +401,11 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   c.power_iterations = int(v[8]);
   c.max_fit_documents = int(v[9]);
   r.f32(&c.word_weight);
+  r.f32(&c.singular_value_power);
+  uint32_t lexical_dim = 0;
+  r.u32(&lexical_dim);
+  c.lexical_dim = static_cast<int>(std::min<uint32_t>(lexical_dim, 1u << 20));
+  r.f32(&c.lexical_weight);
   r.u64(&c.seed);
   uint32_t n_word = 0;
   uint64_t n = 0;
@@ -371,7 +417,7 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   } catch (const Error& e) {
     return Status::corruption(std::string("tfidf-svd encoder: bad config: ") + e.what());
   }
-  const uint64_t need = n * (sizeof(uint64_t) + sizeof(float) + sizeof(float) * uint64_t(c.dim));
+  const uint64_t need = n * (sizeof(uint64_t) + sizeof(float) + sizeof(float) * uint64_t(c.semantic_dim));
   if (n_word > n || n > (uint64_t(1) << 32) || r.remaining() != need) {
     return Status::corruption("tfidf-svd encoder: size mismatch (" + std::to_string(n) +
                               " features, " + std::to_string(r.remaining()) + " bytes left)");
@@ -381,7 +427,7 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   r.raw(hashes.data(), n * sizeof(uint64_t));
   enc->idf_.resize(n);
   r.raw(enc->idf_.data(), n * sizeof(float));
-  enc->projection_.resize(n * uint64_t(c.dim));
+  enc->projection_.resize(n * uint64_t(c.semantic_dim));
   r.raw(enc->projection_.data(), enc->projection_.size() * sizeof(float));
   enc->vocab_.reserve(n);
   for (size_t i = 0; i < hashes.size(); ++i) {
@@ -389,13 +435,14 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
       return Status::corruption("tfidf-svd encoder: duplicate feature hash");
     }
   }
+  enc->init_sketch(hashes);
   enc->finish_id();
   return enc;
 }
 
 void TfidfSvdEncoder::finish_id() {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "tfidf-svd-%d-%08x", config_.dim, crc32_of(serialize()));
+  std::snprintf(buf, sizeof buf, "tfidf-svd-%d-%08x", dim(), crc32_of(serialize()));
   id_ = buf;
 }
 

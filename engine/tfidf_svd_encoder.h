@@ -10,6 +10,10 @@
 // block and the character block are each L2-normalised and mixed by `word_weight`.
 // Projection: randomized SVD (Halko, Martinsson and Tropp 2011) with a fixed seed, so fitting
 // the same corpus twice gives the same model bit for bit.
+// The output concatenates two unit blocks: the SVD coordinates (topical similarity) and a
+// count sketch of the sparse TF-IDF vector (Charikar, Chen and Farach-Colton 2002: each
+// feature hashed to one signed dimension), whose inner products estimate the plain TF-IDF
+// cosine, so exact wording still counts. cos(a, b) ≈ (1 - λ) cos_svd + λ cos_tfidf.
 //
 // Thread safety: fit() and deserialize() build new objects; encode() is const and thread safe.
 #pragma once
@@ -28,7 +32,9 @@
 namespace credmatch::engine {
 
 struct TfidfSvdConfig {
-  int dim = 256;                     // output dimension = SVD rank
+  int semantic_dim = 256;            // SVD rank: dimensions of the latent-semantic block
+  int lexical_dim = 256;             // dimensions of the lexical sketch block (0 = none)
+  float lexical_weight = 0.7f;       // lexical block's share of the squared norm (λ)
   int min_df = 2;                    // drop features seen in fewer documents (noise, typos)
   int max_word_features = 20000;     // most frequent word/bigram features kept
   int max_char_features = 40000;     // most frequent character n-grams kept
@@ -40,6 +46,10 @@ struct TfidfSvdConfig {
   int power_iterations = 2;          // randomized SVD: subspace iterations (Halko's q)
   int max_fit_documents = 60000;     // SVD sketch on at most this many documents (idf uses all)
   uint64_t seed = 42;
+  // Projection = V_k * Sigma_k^(-power). 0 keeps LSA's U*Sigma coordinates, where the few
+  // largest components (words in almost every statement, such as "data") dominate cosines;
+  // 1 whitens them. In between trades topical smoothing against lexical precision.
+  float singular_value_power = 0.5f;
 
   /// Throws credmatch::Error naming the first invalid field.
   void validate() const;
@@ -58,7 +68,7 @@ class TfidfSvdEncoder final : public Encoder {
 
   std::string name() const override { return "tfidf-svd"; }
   std::string id() const override { return id_; }
-  int dim() const override { return config_.dim; }
+  int dim() const override { return config_.semantic_dim + config_.lexical_dim; }
   void encode(std::span<const std::string> texts, std::span<float> out) const override;
   std::string serialize() const override;
 
@@ -71,12 +81,14 @@ class TfidfSvdEncoder final : public Encoder {
  private:
   TfidfSvdEncoder() = default;
   void finish_id();
+  void init_sketch(const std::vector<uint64_t>& hash_of_feature);
 
   TfidfSvdConfig config_;
   int32_t num_word_features_ = 0;               // indices [0, n) are words, the rest chars
   std::unordered_map<uint64_t, int32_t> vocab_;  // feature hash → index
   std::vector<float> idf_;                       // per feature index
-  std::vector<float> projection_;                // num_features * dim, row-major
+  std::vector<float> projection_;                // num_features * semantic_dim, row-major
+  std::vector<uint32_t> sketch_slot_;            // per feature: lexical bucket, sign in bit 31
   std::string id_;
 };
 

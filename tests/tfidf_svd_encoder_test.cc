@@ -32,7 +32,8 @@ std::vector<std::string> corpus() {
 
 TfidfSvdConfig small_config() {
   TfidfSvdConfig c;
-  c.dim = 16;
+  c.semantic_dim = 16;
+  c.lexical_dim = 32;
   c.min_df = 1;
   c.oversampling = 8;
   return c;
@@ -91,10 +92,10 @@ TEST(TfidfSvdEncoder, SurvivesSaveAndLoad) {
 
 TEST(TfidfSvdEncoder, RejectsBadConfigAndTinyCorpus) {
   TfidfSvdConfig bad = small_config();
-  bad.dim = 0;
+  bad.semantic_dim = 0;
   EXPECT_THROW(TfidfSvdEncoder::fit(corpus(), bad), Error);
   TfidfSvdConfig big = small_config();
-  big.dim = 4000;
+  big.semantic_dim = 4000;
   EXPECT_THROW(TfidfSvdEncoder::fit(corpus(), big), Error);
 }
 

@@ -18,6 +18,7 @@ struct BuildArgs {
   std::string data_dir;
   std::string index_factory = "Flat";
   int dim = 256;
+  int lexical_dim = 256;
   bool no_default_data = false;
 };
 
@@ -51,7 +52,8 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   }
   engine::BuildOptions options;
   options.index_factory = a.index_factory;
-  options.encoder.dim = a.dim;
+  options.encoder.semantic_dim = a.dim;
+  options.encoder.lexical_dim = a.lexical_dim;
   Progress progress;
   options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
   const std::string dir = catalog_dir(g);
@@ -114,8 +116,12 @@ void add_build_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--index", args->index_factory,
                   "Index factory string: Flat (exact), or faiss:SPEC such as faiss:HNSW32")
       ->capture_default_str();
-  cmd->add_option("--dim", args->dim, "Encoder output dimension")
+  cmd->add_option("--dim", args->dim, "Encoder: dimensions of the latent-semantic (SVD) block")
       ->check(CLI::Range(8, 2048))
+      ->capture_default_str();
+  cmd->add_option("--lexical-dim", args->lexical_dim,
+                  "Encoder: dimensions of the lexical sketch block (0 = none)")
+      ->check(CLI::Range(0, 2048))
       ->capture_default_str();
   cmd->callback([&g, args] { g_exit_code = run_build(g, *args); });
 }

@@ -144,8 +144,12 @@ void print_text(const engine::LoadedCatalog& cat, const engine::Job& job,
   for (const auto& m : r.credentials) {
     const auto& c = cat.credentials()[size_t(m.credential)];
     std::printf("%2d. %s\n", ++rank, c.title.c_str());
-    std::printf("    %s%s%s · %s · %s · id %s\n", c.provider.c_str(), c.provider.empty() ? "" : " · ",
-                c.kind.c_str(), hours(c).c_str(), money(c).c_str(), c.id.c_str());
+    std::string line;
+    for (const std::string& part : {c.provider, c.kind, hours(c), money(c), "id " + c.id}) {
+      if (part.empty()) continue;
+      line += (line.empty() ? "" : " · ") + part;
+    }
+    std::printf("    %s\n", line.c_str());
     std::printf("    score %.3f · covers %d/%d essential, %d/%d optional\n", m.score,
                 m.essential_covered, m.essential_total, m.optional_covered, m.optional_total);
     if (evidence_mode == "none") continue;
