@@ -106,7 +106,8 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   };
   try {
     options.encoder.validate();
-    (void)index::make_index(options.index_factory, options.encoder.dim);
+    (void)index::make_index(options.index_factory,
+                           options.encoder.semantic_dim + options.encoder.lexical_dim);
   } catch (const Error& e) {
     return Status::invalid_argument(e.what());
   }
