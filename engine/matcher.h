@@ -27,7 +27,7 @@ namespace credmatch::engine {
 struct MatchConfig {
   int top = 10;                   // credentials returned
   int neighbours = 256;           // competencies retrieved per requirement for candidates
-  float threshold = 0.5f;         // similarity below which a requirement is not covered
+  float threshold = 0.35f;        // similarity below which a requirement is not covered
   float essential_weight = 1.0f;  // weight of an essential requirement
   float optional_weight = 0.5f;   // weight of an optional requirement
   index::SearchParams search;     // per-call index knobs (ef_search, nprobe)

@@ -160,7 +160,9 @@ std::string light_stem(std::string_view w) {
   if (s.size() <= 4) return s;
   auto ends = [&](std::string_view suffix) { return s.ends_with(suffix); };
   if (ends("ies") && s.size() > 5) return s.substr(0, s.size() - 3) + "y";
-  if (ends("sses")) return s.substr(0, s.size() - 2);
+  if (ends("sses") || ends("ches") || ends("shes") || ends("xes") || ends("zzes")) {
+    return s.substr(0, s.size() - 2);  // classes → class, sandwiches → sandwich
+  }
   if (ends("ss") || ends("us") || ends("is") || ends("ous")) return s;
   if (ends("s")) return s.substr(0, s.size() - 1);
   return s;

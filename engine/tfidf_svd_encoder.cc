@@ -142,6 +142,8 @@ void TfidfSvdConfig::validate() const {
   CREDMATCH_CHECK(min_df >= 1, "min_df=" << min_df);
   CREDMATCH_CHECK(max_word_features > 0, "max_word_features=" << max_word_features);
   CREDMATCH_CHECK(max_char_features >= 0, "max_char_features=" << max_char_features);
+  CREDMATCH_CHECK(svd_word_features > 0, "svd_word_features=" << svd_word_features);
+  CREDMATCH_CHECK(svd_char_features >= 0, "svd_char_features=" << svd_char_features);
   CREDMATCH_CHECK(char_ngram_min >= 1 && char_ngram_min <= char_ngram_max && char_ngram_max <= 10,
                   "char_ngram_min=" << char_ngram_min << ", char_ngram_max=" << char_ngram_max);
   CREDMATCH_CHECK(word_weight > 0.0f && word_weight <= 1.0f, "word_weight=" << word_weight);
@@ -194,24 +196,36 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   std::sort(chars.begin(), chars.end(), by_df);
   if (words.size() > static_cast<size_t>(config.max_word_features)) words.resize(static_cast<size_t>(config.max_word_features));
   if (chars.size() > static_cast<size_t>(config.max_char_features)) chars.resize(static_cast<size_t>(config.max_char_features));
+  const size_t svd_words = std::min(words.size(), static_cast<size_t>(config.svd_word_features));
+  const size_t svd_chars = std::min(chars.size(), static_cast<size_t>(config.svd_char_features));
   const int64_t n_features = static_cast<int64_t>(words.size() + chars.size());
-  CREDMATCH_CHECK(n_features >= config.semantic_dim + config.oversampling,
-                  "corpus too small: " << n_features << " features (from " << n_docs
+  const int64_t n_svd = static_cast<int64_t>(svd_words + svd_chars);
+  CREDMATCH_CHECK(n_svd >= config.semantic_dim + config.oversampling,
+                  "corpus too small: " << n_svd << " features (from " << n_docs
                                        << " documents) for dim " << config.semantic_dim);
 
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
   enc->config_ = config;
-  enc->num_word_features_ = static_cast<int32_t>(words.size());
+  enc->num_svd_features_ = static_cast<int32_t>(n_svd);
   enc->idf_.resize(static_cast<size_t>(n_features));
+  enc->is_char_.resize(static_cast<size_t>(n_features));
   int32_t next = 0;
-  for (const auto* block : {&words, &chars}) {
-    for (const auto& [count, h] : *block) {
+  // Order: SVD words, SVD chars, then the lexical-only words and chars.
+  auto assign = [&](const std::vector<std::pair<int32_t, uint64_t>>& block, size_t begin,
+                    size_t end, bool is_char) {
+    for (size_t i = begin; i < end; ++i) {
+      const auto& [count, h] = block[i];
       enc->vocab_.emplace(h, next);
       enc->idf_[static_cast<size_t>(next)] = static_cast<float>(
           std::log((1.0 + static_cast<double>(n_docs)) / (1.0 + count)) + 1.0);
+      enc->is_char_[static_cast<size_t>(next)] = is_char ? 1 : 0;
       ++next;
     }
-  }
+  };
+  assign(words, 0, svd_words, false);
+  assign(chars, 0, svd_chars, true);
+  assign(words, svd_words, words.size(), false);
+  assign(chars, svd_chars, chars.size(), true);
   df.clear();
   {
     std::vector<uint64_t> hash_of_feature(static_cast<size_t>(n_features));
@@ -228,13 +242,23 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   int64_t row = 0;
   for (int64_t i : sample) {
     docs[static_cast<size_t>(i)].clear();  // features() recomputes with weights; free memory
+    double norm = 0.0;
+    const size_t first = triplets.size();
     for (const auto& [index, weight] : enc->features(corpus[static_cast<size_t>(i)])) {
+      if (index >= n_svd) continue;  // lexical-only feature: not in the SVD
       triplets.emplace_back(row, index, weight);
+      norm += double(weight) * weight;
+    }
+    if (norm > 0) {  // rows are unit vectors over the SVD features
+      for (size_t t = first; t < triplets.size(); ++t) {
+        triplets[t] = Eigen::Triplet<float, int64_t>(triplets[t].row(), triplets[t].col(),
+                                                     float(triplets[t].value() / std::sqrt(norm)));
+      }
     }
     ++row;
   }
   docs.clear();
-  SparseMatrix x(row, n_features);
+  SparseMatrix x(row, n_svd);
   x.setFromTriplets(triplets.begin(), triplets.end());
   triplets.clear();
   triplets.shrink_to_fit();
@@ -245,7 +269,7 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   const int64_t l = config.semantic_dim + config.oversampling;
   std::mt19937_64 rng(config.seed);
   std::normal_distribution<float> gauss(0.0f, 1.0f);
-  DenseMatrix omega(n_features, l);
+  DenseMatrix omega(n_svd, l);
   for (int64_t i = 0; i < omega.size(); ++i) omega.data()[i] = gauss(rng);
   DenseMatrix y = sparse_times_dense(x, omega);  // docs × l
   omega.resize(0, 0);
@@ -278,8 +302,8 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   }
   // Projection = V_k (features × dim): x · V_k gives the LSA coordinates U_k Σ_k of a document.
   Eigen::MatrixXf v = (bt * (u_top * inv_sigma.asDiagonal()).cast<float>());
-  enc->projection_.resize(static_cast<size_t>(n_features * config.semantic_dim));
-  for (int64_t f = 0; f < n_features; ++f) {
+  enc->projection_.resize(static_cast<size_t>(n_svd * config.semantic_dim));
+  for (int64_t f = 0; f < n_svd; ++f) {
     for (int j = 0; j < config.semantic_dim; ++j) {
       enc->projection_[static_cast<size_t>(f * config.semantic_dim + j)] = v(f, j);
     }
@@ -297,7 +321,7 @@ std::vector<std::pair<int32_t, float>> TfidfSvdEncoder::features(std::string_vie
     if (it == vocab_.end()) continue;
     const float w = (1.0f + std::log(f.count)) * idf_[static_cast<size_t>(it->second)];
     out.emplace_back(it->second, w);
-    (it->second < num_word_features_ ? word_norm : char_norm) += double(w) * w;
+    (is_char_[static_cast<size_t>(it->second)] ? char_norm : word_norm) += double(w) * w;
   }
   // Each block is scaled to its share; a text with only one block keeps unit norm.
   const bool both = word_norm > 0 && char_norm > 0;
@@ -306,7 +330,7 @@ std::vector<std::pair<int32_t, float>> TfidfSvdEncoder::features(std::string_vie
   const double word_scale = word_norm > 0 ? ww / std::sqrt(word_norm) : 0.0;
   const double char_scale = char_norm > 0 ? cw / std::sqrt(char_norm) : 0.0;
   for (auto& [index, w] : out) {
-    w = static_cast<float>(w * (index < num_word_features_ ? word_scale : char_scale));
+    w = static_cast<float>(w * (is_char_[static_cast<size_t>(index)] ? char_scale : word_scale));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -324,8 +348,10 @@ void TfidfSvdEncoder::encode(std::span<const std::string> texts, std::span<float
     float* lex = sem + sd;
     std::fill(sem, sem + d, 0.0f);
     for (const auto& [index, w] : features(texts[i])) {
-      const float* p = projection_.data() + static_cast<size_t>(index) * sd;
-      for (size_t j = 0; j < sd; ++j) sem[j] += w * p[j];
+      if (index < num_svd_features_) {
+        const float* p = projection_.data() + static_cast<size_t>(index) * sd;
+        for (size_t j = 0; j < sd; ++j) sem[j] += w * p[j];
+      }
       if (ld > 0) {
         const uint32_t slot = sketch_slot_[static_cast<size_t>(index)];
         lex[slot & 0x7fffffffu] += (slot >> 31) ? -w : w;
@@ -363,7 +389,8 @@ void TfidfSvdEncoder::init_sketch(const std::vector<uint64_t>& hash_of_feature) 
 std::string TfidfSvdEncoder::serialize() const {
   ByteWriter w;
   const TfidfSvdConfig& c = config_;
-  for (int v : {c.semantic_dim, c.min_df, c.max_word_features, c.max_char_features, c.char_ngram_min,
+  for (int v : {c.semantic_dim, c.min_df, c.max_word_features, c.max_char_features,
+                c.svd_word_features, c.svd_char_features, c.char_ngram_min,
                 c.char_ngram_max, int(c.word_bigrams), c.oversampling, c.power_iterations,
                 c.max_fit_documents}) {
     w.u32(static_cast<uint32_t>(v));
@@ -373,13 +400,14 @@ std::string TfidfSvdEncoder::serialize() const {
   w.u32(static_cast<uint32_t>(c.lexical_dim));
   w.f32(c.lexical_weight);
   w.u64(c.seed);
-  w.u32(static_cast<uint32_t>(num_word_features_));
+  w.u32(static_cast<uint32_t>(num_svd_features_));
   const int64_t n = num_features();
   w.u64(static_cast<uint64_t>(n));
   std::vector<uint64_t> hashes(static_cast<size_t>(n));
   for (const auto& [h, index] : vocab_) hashes[static_cast<size_t>(index)] = h;
   w.raw(hashes.data(), hashes.size() * sizeof(uint64_t));
   w.raw(idf_.data(), idf_.size() * sizeof(float));
+  w.raw(is_char_.data(), is_char_.size());
   w.raw(projection_.data(), projection_.size() * sizeof(float));
   return std::move(w.buffer());
 }
@@ -388,18 +416,20 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   ByteReader r(payload);
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
   TfidfSvdConfig& c = enc->config_;
-  uint32_t v[10] = {};
+  uint32_t v[12] = {};
   for (uint32_t& x : v) r.u32(&x);
   c.semantic_dim = int(v[0]);
   c.min_df = int(v[1]);
   c.max_word_features = int(v[2]);
   c.max_char_features = int(v[3]);
-  c.char_ngram_min = int(v[4]);
-  c.char_ngram_max = int(v[5]);
-  c.word_bigrams = v[6] != 0;
-  c.oversampling = int(v[7]);
-  c.power_iterations = int(v[8]);
-  c.max_fit_documents = int(v[9]);
+  c.svd_word_features = int(v[4]);
+  c.svd_char_features = int(v[5]);
+  c.char_ngram_min = int(v[6]);
+  c.char_ngram_max = int(v[7]);
+  c.word_bigrams = v[8] != 0;
+  c.oversampling = int(v[9]);
+  c.power_iterations = int(v[10]);
+  c.max_fit_documents = int(v[11]);
   r.f32(&c.word_weight);
   r.f32(&c.singular_value_power);
   uint32_t lexical_dim = 0;
@@ -407,9 +437,9 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   c.lexical_dim = static_cast<int>(std::min<uint32_t>(lexical_dim, 1u << 20));
   r.f32(&c.lexical_weight);
   r.u64(&c.seed);
-  uint32_t n_word = 0;
+  uint32_t n_svd = 0;
   uint64_t n = 0;
-  r.u32(&n_word);
+  r.u32(&n_svd);
   r.u64(&n);
   if (r.failed()) return Status::corruption("tfidf-svd encoder: truncated header");
   try {
@@ -417,17 +447,20 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   } catch (const Error& e) {
     return Status::corruption(std::string("tfidf-svd encoder: bad config: ") + e.what());
   }
-  const uint64_t need = n * (sizeof(uint64_t) + sizeof(float) + sizeof(float) * uint64_t(c.semantic_dim));
-  if (n_word > n || n > (uint64_t(1) << 32) || r.remaining() != need) {
+  if (n_svd > n || n > (uint64_t(1) << 32) ||
+      r.remaining() != n * (sizeof(uint64_t) + sizeof(float) + 1) +
+                           uint64_t(n_svd) * sizeof(float) * uint64_t(c.semantic_dim)) {
     return Status::corruption("tfidf-svd encoder: size mismatch (" + std::to_string(n) +
                               " features, " + std::to_string(r.remaining()) + " bytes left)");
   }
-  enc->num_word_features_ = int32_t(n_word);
+  enc->num_svd_features_ = int32_t(n_svd);
   std::vector<uint64_t> hashes(n);
   r.raw(hashes.data(), n * sizeof(uint64_t));
   enc->idf_.resize(n);
   r.raw(enc->idf_.data(), n * sizeof(float));
-  enc->projection_.resize(n * uint64_t(c.semantic_dim));
+  enc->is_char_.resize(n);
+  r.raw(enc->is_char_.data(), n);
+  enc->projection_.resize(uint64_t(n_svd) * uint64_t(c.semantic_dim));
   r.raw(enc->projection_.data(), enc->projection_.size() * sizeof(float));
   enc->vocab_.reserve(n);
   for (size_t i = 0; i < hashes.size(); ++i) {

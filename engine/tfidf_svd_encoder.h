@@ -36,8 +36,10 @@ struct TfidfSvdConfig {
   int lexical_dim = 256;             // dimensions of the lexical sketch block (0 = none)
   float lexical_weight = 0.7f;       // lexical block's share of the squared norm (λ)
   int min_df = 2;                    // drop features seen in fewer documents (noise, typos)
-  int max_word_features = 20000;     // most frequent word/bigram features kept
-  int max_char_features = 40000;     // most frequent character n-grams kept
+  int max_word_features = 300000;    // vocabulary: most frequent word/bigram features kept
+  int max_char_features = 300000;    // vocabulary: most frequent character n-grams kept
+  int svd_word_features = 20000;     // of those, the most frequent in the SVD projection;
+  int svd_char_features = 40000;     // the rest count in the lexical block only (no matrix row)
   int char_ngram_min = 3;            // character n-gram lengths, with < > word boundaries
   int char_ngram_max = 5;
   bool word_bigrams = true;
@@ -84,10 +86,11 @@ class TfidfSvdEncoder final : public Encoder {
   void init_sketch(const std::vector<uint64_t>& hash_of_feature);
 
   TfidfSvdConfig config_;
-  int32_t num_word_features_ = 0;               // indices [0, n) are words, the rest chars
+  int32_t num_svd_features_ = 0;                // indices [0, n) have a projection row
+  std::vector<uint8_t> is_char_;                 // per feature: character n-gram (1) or word (0)
   std::unordered_map<uint64_t, int32_t> vocab_;  // feature hash → index
   std::vector<float> idf_;                       // per feature index
-  std::vector<float> projection_;                // num_features * semantic_dim, row-major
+  std::vector<float> projection_;                // num_svd_features * semantic_dim, row-major
   std::vector<uint32_t> sketch_slot_;            // per feature: lexical bucket, sign in bit 31
   std::string id_;
 };

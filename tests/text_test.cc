@@ -36,6 +36,8 @@ TEST(StopWords, CoverEnglishAndFrenchFunctionWordsOnly) {
 TEST(LightStem, MapsPluralsToSingular) {
   EXPECT_EQ(light_stem("databases"), "database");
   EXPECT_EQ(light_stem("queries"), "query");
+  EXPECT_EQ(light_stem("sandwiches"), "sandwich");
+  EXPECT_EQ(light_stem("boxes"), "box");
   EXPECT_EQ(light_stem("analysis"), "analysis");
   EXPECT_EQ(light_stem("process"), "process");
   EXPECT_EQ(light_stem("status"), "status");

@@ -221,7 +221,7 @@ void add_match_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--occupation", args->occupation,
                   "Occupation in the catalog: id/URI, or title (English or French)")
       ->type_name("NAME");
-  cmd->add_option("--top", args->top, "Number of credentials")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--top", args->top, "Number of credentials")->check(CLI::Range(1, 1000000))->capture_default_str();
   cmd->add_option("--threshold", args->threshold,
                   "Similarity below which a requirement counts as not covered")
       ->check(CLI::Range(-1.0, 1.0))
