@@ -49,7 +49,7 @@ bool ByteReader::raw(void* p, size_t n) {
     failed_ = true;
     return false;
   }
-  std::memcpy(p, data_.data() + pos_, n);
+  if (n > 0) std::memcpy(p, data_.data() + pos_, n);  // p may be null when n == 0
   pos_ += n;
   return true;
 }

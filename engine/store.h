@@ -2,9 +2,17 @@
 // credentials, competencies, taxonomy skills, jobs/occupations and requirements, plus a small
 // key/value meta table (encoder id, data versions, build time).
 //
-// Thread safety: one CatalogStore per thread (SQLite connection is not shared). Readers in
-// other processes see either the old or the new catalog, never a half-written one: every
-// ingest is one transaction.
+// Schema: versioned with SQLite's user_version (currently 1); a newer version is refused with
+// kMismatch. Journal mode WAL, foreign keys on.
+//
+// Errors: open() and ingest() return a Status. The read methods return plain values; should
+// SQLite fail underneath them (I/O error, corruption found mid-read) they throw
+// std::runtime_error.
+//
+// Thread safety: a CatalogStore is not safe to use from several threads at once; open one per
+// thread (each has its own SQLite connection). Other connections, in this process or another,
+// see either the old or the new catalog, never a half-written one: every ingest is one
+// transaction.
 #pragma once
 
 #include <cstdint>
@@ -15,20 +23,11 @@
 
 #include "base/status.h"
 #include "engine/catalog.h"
+#include "engine/ingest.h"
 
 namespace credmatch::engine {
 
-/// Which kind of records an input file holds (docs/formats.md).
-enum class RecordKind { kCredentials, kCompetencies, kSkills, kJobs, kRequirements };
-
-struct InputFile {
-  RecordKind kind;
-  std::string path;  // .jsonl, .csv, optionally .gz
-};
-
-/// Resolves "KIND=PATH" or a bare PATH whose base name starts with the kind
-/// ("credentials", "competencies", "skills", "jobs", "occupations", "requirements").
-Result<InputFile> classify_input(const std::string& arg);
+// RecordKind, InputFile and classify_input() live in engine/ingest.h (included above).
 
 struct IngestStats {
   int64_t credentials = 0;
@@ -66,6 +65,11 @@ class CatalogStore {
   /// Parses and stores every input in one transaction. The first malformed record fails the
   /// whole ingest with "FILE:LINE: FIELD: REASON" and leaves the catalog unchanged. Records
   /// whose id exists are replaced (with their competencies / requirements).
+  /// Inputs load by kind (credentials, skills, jobs, then competencies and requirements files,
+  /// which add to their credential / job), in the given order within a kind. Checked here on
+  /// top of parse_input(): a competencies / requirements row naming an unknown credential / job,
+  /// a prerequisite naming an unknown credential (after all inputs), a competency id owned by
+  /// another credential. `stats` (may be null) counts the records loaded.
   Status ingest(const std::vector<InputFile>& inputs, IngestStats* stats);
 
   CatalogCounts counts() const;
@@ -74,7 +78,8 @@ class CatalogStore {
   /// the order in which their vectors are indexed.
   std::vector<IndexedCompetency> matchable_competencies() const;
   /// Every text the encoder should be fitted on: competency statements, credential titles,
-  /// skill labels and descriptions, job titles and requirement texts.
+  /// skill labels (alternative and French too) and descriptions, job titles (all, en and fr)
+  /// and descriptions, requirement texts. Distinct, non-empty, in byte order.
   std::vector<std::string> corpus_texts() const;
 
   Result<Credential> credential(const std::string& id) const;
@@ -82,8 +87,10 @@ class CatalogStore {
   std::vector<Credential> credentials_summary() const;
 
   /// Finds a job by id (e.g. an ESCO URI), then by exact title or alternative title in English
-  /// or French, case- and accent-insensitive. kNotFound carries up to 5 close titles as
-  /// suggestions ("did you mean: ...").
+  /// or French, case- and accent-insensitive (Unicode case folding, marks stripped, runs of
+  /// whitespace collapsed); a preferred title wins over an alternative one. kNotFound carries up
+  /// to 5 close titles as suggestions: `no occupation matches "data analist"; did you mean:
+  /// data analyst, data scientist`.
   Result<Job> find_job(const std::string& query) const;
   Result<Skill> skill(const std::string& id) const;
 
@@ -91,8 +98,9 @@ class CatalogStore {
   std::optional<std::string> meta(const std::string& key) const;
 
  private:
-  explicit CatalogStore(void* db);
+  CatalogStore(void* db, std::string path);
   void* db_;  // sqlite3*
+  std::string path_;  // for messages
 };
 
 }  // namespace credmatch::engine

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -9,7 +11,7 @@ namespace credmatch {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("credmatch_test_" + name)).string();
+  return testing_util::unique_temp_path("test_" + name).string();
 }
 
 FileHeader sample_header() {

@@ -1,6 +1,8 @@
 // End-to-end tests of the `credmatch` binary: every verb on a fixture catalog, and bad input
 // to every verb giving a clear message and a non-zero exit (never a crash).
 #include <gtest/gtest.h>
+
+#include "tests/test_util.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -25,8 +27,8 @@ std::string slurp(const fs::path& p) {
 }
 
 CliRun run(const std::string& args) {
-  const fs::path tmp = fs::temp_directory_path();
-  const fs::path out = tmp / "credmatch_cli_out.txt", err = tmp / "credmatch_cli_err.txt";
+  const fs::path out = credmatch::testing_util::unique_temp_path("cli_out.txt");
+  const fs::path err = credmatch::testing_util::unique_temp_path("cli_err.txt");
   const std::string cmd = std::string(CREDMATCH_CLI_PATH) + " " + args + " >" + out.string() +
                           " 2>" + err.string() + " </dev/null";
   const int status = std::system(cmd.c_str());
@@ -43,7 +45,7 @@ const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
 class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    catalog_ = new std::string((fs::temp_directory_path() / "credmatch_cli_catalog").string());
+    catalog_ = new std::string((credmatch::testing_util::unique_temp_path("cli_catalog")).string());
     fs::remove_all(*catalog_);
     CliRun r = run("build --catalog " + *catalog_ + " --dim 16 " + kData + "credentials.jsonl " +
                 kData + "jobs.jsonl " + kData + "skills.jsonl");
@@ -82,7 +84,7 @@ TEST_F(CliTest, MatchesFreeTextAndJobFiles) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("2 requirements"), std::string::npos) << text.out;
 
-  const fs::path job = fs::temp_directory_path() / "credmatch_cli_job.json";
+  const fs::path job = credmatch::testing_util::unique_temp_path("cli_job.json");
   std::ofstream(job) << R"({"title": "farm hand", "requirements": [{"text": "operate a tractor"}]})";
   CliRun file = run(cat() + "match --job " + job.string());
   ASSERT_EQ(file.exit_code, 0) << file.err;
@@ -107,9 +109,10 @@ struct BadCase {
 };
 
 TEST_F(CliTest, BadInputGivesAClearErrorAndNonZeroExit) {
-  const fs::path bad_json = fs::temp_directory_path() / "credmatch_cli_bad.json";
+  const fs::path bad_json = credmatch::testing_util::unique_temp_path("cli_bad.json");
   std::ofstream(bad_json) << "{\"title\": \"x\",\n \"requirements\": [{\"text\": 3}]}";
-  const fs::path bad_creds = fs::temp_directory_path() / "credentials_cli_bad.jsonl";
+  const fs::path bad_creds = credmatch::testing_util::unique_temp_path("bad") / "credentials_cli_bad.jsonl";
+  fs::create_directories(bad_creds.parent_path());
   std::ofstream(bad_creds) << "{\"id\": \"a\", \"title\": \"A\"}\n{\"id\": \"b\", \"hours\": 1}\n";
   const std::vector<BadCase> cases = {
       {"unknown occupation", cat() + "match --occupation \"practical nurze\"", "did you mean"},
@@ -137,7 +140,7 @@ TEST_F(CliTest, BadInputGivesAClearErrorAndNonZeroExit) {
   ASSERT_EQ(info.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(info.out)["counts"]["credentials"], 10);
   fs::remove(bad_json);
-  fs::remove(bad_creds);
+  fs::remove_all(bad_creds.parent_path());
 }
 
 }  // namespace

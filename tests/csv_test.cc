@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -9,7 +11,7 @@ namespace credmatch::engine {
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& bytes) {
-  auto path = std::filesystem::temp_directory_path() / ("credmatch_csv_" + name);
+  auto path = testing_util::unique_temp_path("csv_" + name);
   std::ofstream(path, std::ios::binary) << bytes;
   return path.string();
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -39,7 +41,7 @@ std::vector<InputFile> fixture_inputs() {
 }
 
 std::string fresh_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("credmatch_matcher_" + name);
+  const fs::path p = testing_util::unique_temp_path("matcher_" + name);
   fs::remove_all(p);
   fs::remove_all(p.string() + ".staging");
   return p.string();
@@ -205,7 +207,8 @@ TEST(CatalogDir, FailedBuildLeavesTheCatalogUntouched) {
   std::map<std::string, std::string> before;
   for (const auto& e : fs::directory_iterator(dir)) before[e.path().filename()] = read_file(e.path());
 
-  const fs::path bad = fs::temp_directory_path() / "credentials_bad_matcher_test.jsonl";
+  const fs::path bad = testing_util::unique_temp_path("bad_inputs") / "credentials_bad.jsonl";
+  fs::create_directories(bad.parent_path());
   std::ofstream(bad) << R"({"id": "new:1", "title": "Fine", "competencies": [{"text": "ok"}]})" "\n"
                      << R"({"id": "new:2", "title": "Broken", "hours": "ten"})" "\n";
   auto in = classify_input(bad.string());
@@ -222,13 +225,14 @@ TEST(CatalogDir, FailedBuildLeavesTheCatalogUntouched) {
   ASSERT_TRUE(cat.is_ok());
   EXPECT_FALSE((*cat)->find_credential("new:1").has_value());
   fs::remove_all(dir);
-  fs::remove(bad);
+  fs::remove_all(bad.parent_path());
 }
 
 TEST(CatalogDir, RebuildAddsRecordsAndKeepsOldOnes) {
   const std::string dir = fresh_dir("add");
   ASSERT_TRUE(build_catalog(dir, fixture_inputs(), small_options()).is_ok());
-  const fs::path extra = fs::temp_directory_path() / "credentials_extra_matcher_test.jsonl";
+  const fs::path extra = testing_util::unique_temp_path("extra_inputs") / "credentials_extra.jsonl";
+  fs::create_directories(extra.parent_path());
   std::ofstream(extra) << R"({"id": "new:1", "title": "Docker", "competencies": [{"text": "Build container images with Docker"}]})" "\n";
   auto in = classify_input(extra.string());
   ASSERT_TRUE(in.is_ok());
@@ -239,7 +243,7 @@ TEST(CatalogDir, RebuildAddsRecordsAndKeepsOldOnes) {
   EXPECT_TRUE((*cat)->find_credential("new:1").has_value());
   EXPECT_TRUE((*cat)->find_credential("t:sql").has_value());
   fs::remove_all(dir);
-  fs::remove(extra);
+  fs::remove_all(extra.parent_path());
 }
 
 TEST(CatalogDir, RefusesToReplaceADirectoryThatIsNotACatalog) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <cmath>
 #include <filesystem>
 
@@ -80,7 +82,7 @@ TEST(TfidfSvdEncoder, PlacesRelatedStatementsCloserThanUnrelatedOnes) {
 
 TEST(TfidfSvdEncoder, SurvivesSaveAndLoad) {
   auto enc = TfidfSvdEncoder::fit(corpus(), small_config());
-  const auto path = (std::filesystem::temp_directory_path() / "credmatch_encoder_test.bin").string();
+  const auto path = testing_util::unique_temp_path("encoder_test.bin").string();
   ASSERT_TRUE(save_encoder(path, *enc).is_ok());
   auto loaded = load_encoder(path);
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();

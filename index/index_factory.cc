@@ -1,0 +1,90 @@
+#include "index/index_factory.h"
+
+#include "base/binary_file.h"
+#include "base/error.h"
+#include "index/faiss_index.h"
+#include "index/flat_index.h"
+#include "index/vector_file.h"
+
+namespace credmatch::index {
+namespace {
+
+constexpr std::string_view kFaissPrefix = "faiss:";
+
+bool is_faiss(const std::string& factory) {
+  return factory.size() > kFaissPrefix.size() && factory.starts_with(kFaissPrefix);
+}
+
+// Rebuilds the index a payload's factory string names from its serialized bytes.
+Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
+                                                 std::string_view bytes) {
+  if (factory == "Flat") {
+    Result<std::unique_ptr<FlatIndex>> flat = FlatIndex::deserialize(bytes);
+    if (!flat) return flat.status();
+    return std::unique_ptr<VectorIndex>(std::move(flat).value());
+  }
+  if (is_faiss(factory)) {
+    Result<std::unique_ptr<FaissIndex>> faiss =
+        FaissIndex::deserialize(factory.substr(kFaissPrefix.size()), bytes);
+    if (!faiss) return faiss.status();
+    return std::unique_ptr<VectorIndex>(std::move(faiss).value());
+  }
+  return Status::mismatch("unknown index factory string '" + factory +
+                          "' (written by a newer version?)");
+}
+
+}  // namespace
+
+std::unique_ptr<VectorIndex> make_index(const std::string& factory, int dim) {
+  CREDMATCH_CHECK(dim > 0, "dim=" << dim);
+  if (factory == "Flat") return std::make_unique<FlatIndex>(dim);
+  if (is_faiss(factory)) {
+    return std::make_unique<FaissIndex>(dim, factory.substr(kFaissPrefix.size()));
+  }
+  throw Error("unknown index factory string '" + factory +
+              "': accepted are \"Flat\" (exact search) and \"faiss:SPEC\" with a Faiss "
+              "index_factory spec, e.g. \"faiss:HNSW32\", \"faiss:IVF256,Flat\", \"faiss:Flat\"");
+}
+
+Status save_index(const std::string& path, const VectorIndex& index,
+                  const std::string& encoder_id) {
+  FileHeader header;
+  header.kind = kIndexFileKind;
+  header.format_version = kIndexFormatVersion;
+  header.dim = static_cast<uint32_t>(index.dim());
+  header.encoder_id = encoder_id;
+  header.count = static_cast<uint64_t>(index.size());
+  ByteWriter payload;
+  payload.str(index.factory_string());
+  payload.buffer().append(index.serialize());
+  return write_binary_file(path, header, payload.buffer());
+}
+
+Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int expected_dim,
+                                                const std::string& expected_encoder_id) {
+  Result<BinaryFile> file = read_binary_file(path, kIndexFileKind);
+  if (!file) return file.status();
+  const FileHeader& h = file->header;
+  CREDMATCH_RETURN_IF_ERROR(check_vector_header(path, h, kIndexFormatVersion, "index", expected_dim,
+                                                expected_encoder_id));
+  ByteReader reader(file->payload);
+  std::string factory;
+  if (!reader.str(&factory)) {
+    return Status::corruption(path + ": payload too short for the factory string");
+  }
+  const std::string_view bytes =
+      std::string_view(file->payload).substr(file->payload.size() - reader.remaining());
+  Result<std::unique_ptr<VectorIndex>> index = deserialize(factory, bytes);
+  if (!index) return index.status().with_context(path);
+  if (static_cast<uint32_t>((*index)->dim()) != h.dim) {
+    return Status::corruption(path + ": header says dim " + std::to_string(h.dim) + ", the " +
+                              factory + " index has dim " + std::to_string((*index)->dim()));
+  }
+  if (static_cast<uint64_t>((*index)->size()) != h.count) {
+    return Status::corruption(path + ": header says " + std::to_string(h.count) + " vectors, the " +
+                              factory + " index holds " + std::to_string((*index)->size()));
+  }
+  return index;
+}
+
+}  // namespace credmatch::index
