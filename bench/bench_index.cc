@@ -8,7 +8,16 @@
 //
 // The Faiss single-query loops run with one OpenMP thread: one query is not split across
 // threads anyway, and a thread team per call only adds fork/join cost (milliseconds on a busy
-// machine), which would hide the search itself. FlatIndex is single-threaded per call.
+// machine), which would hide the search itself. FlatIndex splits a base of 8 MiB or more
+// (scan::kMinShardBytes; both sizes below) across hardware_concurrency() threads per call, so
+// its benchmarks report wall-clock ("real") time.
+//
+// BM_Scan_*: the exact scan kernels of index/scan_kernels.h (active set: "kernel" in the
+// context output) on n clustered 384-d unit vectors, one query, with 1 and 2 threads; bytes/s
+// counts the stored bytes read (fp32 4, fp16 2, int8 1 byte per component, + 4 per int8 row).
+// BM_MemoryBandwidth streams a large buffer with 1 and 2 threads: the ceiling those bytes/s are
+// read against. The 1M-vector sizes (1.5 GB of fp32) and the 1 GiB bandwidth buffer are
+// registered only with CREDMATCH_BENCH_LARGE=1 (otherwise 100k vectors and 256 MiB).
 //
 // Smoke run: ./bench_index --benchmark_min_time=0.01
 #include <benchmark/benchmark.h>
@@ -23,12 +32,14 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <unordered_set>
 #include <vector>
 
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
+#include "index/scan_kernels.h"
 
 namespace {
 
@@ -161,7 +172,11 @@ void BM_FlatIndex_SearchSingle(benchmark::State& state) {
   }
   set_counters(state, n, 1, true);
 }
-BENCHMARK(BM_FlatIndex_SearchSingle)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FlatIndex_SearchSingle)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 void BM_FlatIndex_SearchBatch(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -177,7 +192,11 @@ void BM_FlatIndex_SearchBatch(benchmark::State& state) {
   }
   set_counters(state, n, kBatch, true);
 }
-BENCHMARK(BM_FlatIndex_SearchBatch)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FlatIndex_SearchBatch)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // Builds (once per spec and size) a Faiss index over the fixture and checks its recall@10.
 const FaissIndex& faiss_index(const std::string& spec, int64_t n, const SearchParams& params,
@@ -236,6 +255,213 @@ BENCHMARK(BM_FaissHNSW_SearchSingle)
     ->Args({10'000, 64})
     ->Unit(benchmark::kMicrosecond);
 
+// ---- Exact scan kernels (384-d) ----
+
+namespace scan = credmatch::index::scan;
+constexpr int kScanDim = 384;
+
+// clustered_unit_vectors() for 384 dims (same recipe, generated row by row to save memory).
+std::vector<float> clustered_384(int64_t n, uint32_t seed) {
+  constexpr int kClusters = 1000;
+  std::mt19937 centre_rng(7);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(kScanDim));
+  std::vector<float> centres(static_cast<size_t>(kClusters) * kScanDim);
+  for (float& c : centres) c = normal(centre_rng) * scale;
+  std::uniform_int_distribution<int> pick(0, kClusters - 1);
+  std::vector<float> v(static_cast<size_t>(n) * kScanDim);
+  for (int64_t i = 0; i < n; ++i) {
+    const float* centre = centres.data() + static_cast<size_t>(pick(rng)) * kScanDim;
+    float* row = v.data() + i * kScanDim;
+    double norm = 0;
+    for (int j = 0; j < kScanDim; ++j) {
+      row[j] = centre[j] + 1.2f * scale * normal(rng);
+      norm += double{row[j]} * row[j];
+    }
+    const float inv = static_cast<float>(1.0 / std::sqrt(norm));
+    for (int j = 0; j < kScanDim; ++j) row[j] *= inv;
+  }
+  return v;
+}
+
+// One base of n 384-d vectors in all three storages, with the exact top-kK of a query pool
+// (fp32 scan, itself checked against a double-precision loop on two queries).
+struct ScanFixture {
+  int64_t n = 0;
+  std::vector<float> fp32;
+  std::vector<uint16_t> fp16;
+  std::vector<int8_t> codes;
+  std::vector<float> scales;
+  std::vector<float> queries;
+  std::vector<int64_t> exact_ids;  // kQueryPool * kK
+
+  scan::ScanBase base(scan::Storage s) const {
+    scan::ScanBase b{.storage = s, .data = nullptr, .scales = nullptr, .n = n, .dim = kScanDim};
+    if (s == scan::Storage::kFp32) b.data = fp32.data();
+    if (s == scan::Storage::kFp16) b.data = fp16.data();
+    if (s == scan::Storage::kInt8) {
+      b.data = codes.data();
+      b.scales = scales.data();
+    }
+    return b;
+  }
+  const float* query(int64_t i) const { return queries.data() + (i % kQueryPool) * kScanDim; }
+};
+
+const ScanFixture& scan_fixture(int64_t n) {
+  static std::map<int64_t, std::unique_ptr<ScanFixture>> cache;
+  std::unique_ptr<ScanFixture>& f = cache[n];
+  if (f) return *f;
+  f = std::make_unique<ScanFixture>();
+  f->n = n;
+  f->fp32 = clustered_384(n, 1);
+  f->queries = clustered_384(kQueryPool, 2);
+  f->fp16.reserve(f->fp32.size());
+  for (float x : f->fp32) f->fp16.push_back(scan::float_to_half(x));
+  scan::quantize_int8(f->fp32.data(), n, kScanDim, f->codes, f->scales);
+  f->exact_ids.resize(kQueryPool * kK);
+  std::vector<float> scores(kQueryPool * kK);
+  scan::scan_top_k(f->base(scan::Storage::kFp32), f->queries.data(), kQueryPool, kK, kK,
+                   f->exact_ids.data(), scores.data(), {});
+  for (int64_t q = 0; q < 2; ++q) {
+    std::vector<std::pair<double, int64_t>> all(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      double s = 0;
+      const float* row = f->fp32.data() + i * kScanDim;
+      for (int j = 0; j < kScanDim; ++j) s += double{row[j]} * f->query(q)[j];
+      all[static_cast<size_t>(i)] = {-s, i};
+    }
+    std::partial_sort(all.begin(), all.begin() + kK, all.end());
+    for (int j = 0; j < kK; ++j) {
+      if (std::abs(scores[static_cast<size_t>(q * kK + j)] + all[j].first) > 1e-4) {
+        fail("fp32 scan score " + std::to_string(scores[static_cast<size_t>(q * kK + j)]) +
+             " != naive " + std::to_string(-all[j].first) + " at rank " + std::to_string(j));
+      }
+    }
+  }
+  return *f;
+}
+
+// Args: n, threads. Checks recall@10 of the whole query pool against the exact fp32 ids first
+// (fp32 must be 1: exact).
+void scan_single(benchmark::State& state, scan::Storage storage, double min_recall) {
+  const int64_t n = state.range(0);
+  const scan::ScanOptions options{.max_threads = static_cast<int>(state.range(1))};
+  const ScanFixture& f = scan_fixture(n);
+  const scan::ScanBase base = f.base(storage);
+  std::vector<int64_t> ids(kQueryPool * kK);
+  std::vector<float> scores(kQueryPool * kK);
+  scan::scan_top_k(base, f.queries.data(), kQueryPool, kK, kK, ids.data(), scores.data(), options);
+  int64_t found = 0;
+  for (int64_t q = 0; q < kQueryPool; ++q) {
+    const std::unordered_set<int64_t> want(f.exact_ids.begin() + q * kK,
+                                           f.exact_ids.begin() + (q + 1) * kK);
+    for (int j = 0; j < kK; ++j) found += want.count(ids[static_cast<size_t>(q * kK + j)]);
+  }
+  const double r = static_cast<double>(found) / (kQueryPool * kK);
+  if (r < min_recall) {
+    fail("scan recall@10 " + std::to_string(r) + " < " + std::to_string(min_recall));
+  }
+  int64_t i = 0;
+  for (auto _ : state) {
+    scan::scan_top_k(base, f.query(i++), 1, kK, kK, ids.data(), scores.data(), options);
+    benchmark::DoNotOptimize(ids.data());
+  }
+  const int64_t row_bytes = storage == scan::Storage::kFp32   ? kScanDim * 4
+                            : storage == scan::Storage::kFp16 ? kScanDim * 2
+                                                              : kScanDim + 4;
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * n * row_bytes);
+  state.counters["recall@10"] = r;
+}
+
+void BM_Scan_Fp32_Single(benchmark::State& state) {
+  scan_single(state, scan::Storage::kFp32, 1.0);
+}
+void BM_Scan_Fp16_Single(benchmark::State& state) {
+  scan_single(state, scan::Storage::kFp16, 0.98);
+}
+void BM_Scan_Int8_Single(benchmark::State& state) {
+  scan_single(state, scan::Storage::kInt8, 0.93);
+}
+
+// Sums a float buffer with `threads` threads, each streaming its own contiguous part.
+double stream_sum(const std::vector<float>& buffer, int threads) {
+  std::vector<double> partial(static_cast<size_t>(threads));
+  auto work = [&](int t) {
+    const size_t part = buffer.size() / static_cast<size_t>(threads);
+    const float* p = buffer.data() + part * static_cast<size_t>(t);
+    // 16 float lanes (4 SSE registers: 4 independent add chains, so the loop is not bound by
+    // add latency) summing 4096-element chunks stay exact; their total is a double.
+    constexpr size_t kLanes = 16;
+    constexpr size_t kChunk = 4096;
+    double total = 0;
+    size_t c = 0;
+    for (; c + kChunk <= part; c += kChunk) {
+      float lanes[kLanes] = {};
+      for (size_t i = c; i < c + kChunk; i += kLanes) {
+        for (size_t j = 0; j < kLanes; ++j) lanes[j] += p[i + j];
+      }
+      for (float x : lanes) total += x;
+    }
+    for (; c < part; ++c) total += p[c];
+    partial[static_cast<size_t>(t)] = total;
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& th : pool) th.join();
+  double total = 0;
+  for (double x : partial) total += x;
+  return total;
+}
+
+bool large_benchmarks() {
+  const char* env = std::getenv("CREDMATCH_BENCH_LARGE");
+  return env != nullptr && std::string(env) == "1";
+}
+
+// Arg: threads.
+void BM_MemoryBandwidth(benchmark::State& state) {
+  static const std::vector<float> buffer(
+      (large_benchmarks() ? size_t{1} << 30 : size_t{256} << 20) / sizeof(float), 1.0f);
+  const int threads = static_cast<int>(state.range(0));
+  if (stream_sum(buffer, threads) != static_cast<double>(buffer.size())) fail("bandwidth sum");
+  for (auto _ : state) benchmark::DoNotOptimize(stream_sum(buffer, threads));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(buffer.size() * sizeof(float)));
+}
+
+void register_scan_benchmarks() {
+  benchmark::AddCustomContext("kernel", scan::active_kernel_name());
+  std::vector<int64_t> sizes = {100'000};
+  if (large_benchmarks()) sizes.push_back(1'000'000);
+  for (auto [name, fn] : {std::pair{"BM_Scan_Fp32_Single", &BM_Scan_Fp32_Single},
+                          std::pair{"BM_Scan_Fp16_Single", &BM_Scan_Fp16_Single},
+                          std::pair{"BM_Scan_Int8_Single", &BM_Scan_Int8_Single}}) {
+    for (int64_t n : sizes) {
+      for (int64_t threads : {1, 2}) {
+        benchmark::RegisterBenchmark(name, fn)
+            ->Args({n, threads})
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
+    }
+  }
+  benchmark::RegisterBenchmark("BM_MemoryBandwidth", BM_MemoryBandwidth)
+      ->Arg(1)
+      ->Arg(2)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  register_scan_benchmarks();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

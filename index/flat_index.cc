@@ -1,81 +1,16 @@
 #include "index/flat_index.h"
 
-// The library links OpenMP (for Faiss), which would let Eigen split products over threads.
-// The oracle stays single-threaded per call: predictable cost, and callers parallelise over
-// queries themselves.
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/Core>
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 #include "base/binary_file.h"
 #include "base/error.h"
+#include "index/scan_kernels.h"
 
 namespace credmatch::index {
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Base vectors scored per GEMM: 4096 * 256 dims * 4 bytes = 4 MiB, about an L2/L3 slice.
-constexpr int64_t kBaseBlock = 4096;
-// Queries per GEMM; bounds the score buffer to kQueryBlock * kBaseBlock floats (4 MiB).
-constexpr int64_t kQueryBlock = 256;
-
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-struct Hit {
-  float score;
-  int64_t id;
-};
-
-// Total order: higher score first, then smaller id.
-bool better(const Hit& a, const Hit& b) {
-  return a.score > b.score || (a.score == b.score && a.id < b.id);
-}
-
-// The `cap` best hits seen so far, as a heap whose front is the worst kept hit.
-class TopK {
- public:
-  explicit TopK(int64_t cap) : cap_(static_cast<size_t>(cap)) { heap_.reserve(cap_); }
-
-  void push(float score, int64_t id) {
-    if (heap_.size() < cap_) {
-      // NaN would break the heap's ordering; rank it below every number.
-      heap_.push_back({std::isnan(score) ? kNegInf : score, id});
-      std::push_heap(heap_.begin(), heap_.end(), better);
-      if (heap_.size() == cap_) threshold_ = heap_.front().score;
-    } else if (score > threshold_ || (score == threshold_ && id < heap_.front().id)) {
-      std::pop_heap(heap_.begin(), heap_.end(), better);
-      heap_.back() = {score, id};
-      std::push_heap(heap_.begin(), heap_.end(), better);
-      threshold_ = heap_.front().score;
-    }
-  }
-
-  // Writes the kept hits best first; the caller has already padded the rest of the row.
-  void write(int64_t* ids, float* scores) {
-    std::sort_heap(heap_.begin(), heap_.end(), better);
-    for (size_t j = 0; j < heap_.size(); ++j) {
-      ids[j] = heap_[j].id;
-      scores[j] = heap_[j].score;
-    }
-  }
-
- private:
-  size_t cap_;
-  float threshold_ = kNegInf;
-  std::vector<Hit> heap_;
-};
-
-// `omp simd` lets the compiler reassociate the sum (and so vectorise it) without
-// -ffast-math for the whole file.
-float dot(const float* a, const float* b, int dim) {
-  float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-  for (int i = 0; i < dim; ++i) sum += a[i] * b[i];
-  return sum;
-}
 
 }  // namespace
 
@@ -104,44 +39,12 @@ SearchResult FlatIndex::search(int64_t n, std::span<const float> queries, int k,
   const int64_t cap = std::min<int64_t>(k, size_);
   if (cap == 0 || n == 0) return result;
 
-  if (n == 1) {
-    search_one(queries.data(), cap, result.ids.data(), result.scores.data());
-    return result;
-  }
-  for (int64_t q0 = 0; q0 < n; q0 += kQueryBlock) {
-    const int64_t nq = std::min(kQueryBlock, n - q0);
-    search_block(nq, queries.data() + q0 * dim_, cap, k, result.ids.data() + q0 * k,
-                 result.scores.data() + q0 * k);
-  }
+  const scan::ScanBase base{.storage = scan::Storage::kFp32,
+                            .data = vectors_.data(),
+                            .n = size_,
+                            .dim = dim_};
+  scan::scan_top_k(base, queries.data(), n, cap, k, result.ids.data(), result.scores.data(), {});
   return result;
-}
-
-void FlatIndex::search_one(const float* query, int64_t cap, int64_t* ids, float* scores) const {
-  TopK top(cap);
-  const float* row = vectors_.data();
-  for (int64_t i = 0; i < size_; ++i, row += dim_) top.push(dot(query, row, dim_), i);
-  top.write(ids, scores);
-}
-
-// Scores nq queries against blocks of base vectors with one GEMM per block (the scores of a
-// query for a block land in one contiguous row), then feeds each row to that query's top-k.
-void FlatIndex::search_block(int64_t nq, const float* queries, int64_t cap, int k, int64_t* ids,
-                             float* scores) const {
-  std::vector<TopK> tops(static_cast<size_t>(nq), TopK(cap));
-  std::vector<float> buffer(static_cast<size_t>(nq * std::min(kBaseBlock, size_)));
-  const Eigen::Map<const RowMatrix> q(queries, nq, dim_);
-  for (int64_t b0 = 0; b0 < size_; b0 += kBaseBlock) {
-    const int64_t nb = std::min(kBaseBlock, size_ - b0);
-    const Eigen::Map<const RowMatrix> base(vectors_.data() + b0 * dim_, nb, dim_);
-    Eigen::Map<RowMatrix> block_scores(buffer.data(), nq, nb);
-    block_scores.noalias() = q * base.transpose();
-    for (int64_t i = 0; i < nq; ++i) {
-      const float* row = buffer.data() + i * nb;
-      TopK& top = tops[static_cast<size_t>(i)];
-      for (int64_t j = 0; j < nb; ++j) top.push(row[j], b0 + j);
-    }
-  }
-  for (int64_t i = 0; i < nq; ++i) tops[static_cast<size_t>(i)].write(ids + i * k, scores + i * k);
 }
 
 std::string FlatIndex::serialize() const {

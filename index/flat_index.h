@@ -1,11 +1,15 @@
 // FlatIndex: exact inner-product search over every stored vector; the oracle every approximate
 // index is tested against (cf. hnswlib's BruteforceSearch).
 //
-// Vectors are kept as fp32, row-major, size size() * dim(). A batch of queries is scored with
-// blocked matrix products (Eigen GEMM over blocks of base vectors x queries) feeding a per-query
-// top-k heap; a single query uses a vectorised dot-product loop. Ties (equal scores) are broken
-// by id, smaller first, so results are deterministic. Because the two paths sum in different
-// orders, a query's scores may differ in the last bits between a single-query and a batch call.
+// Vectors are kept as fp32, row-major, size size() * dim(). Searches run the exact scan kernels
+// of index/scan_kernels.h (AVX2/FMA when the CPU has them, else portable code): a batch is
+// scored kMaxQueryGroup queries at a time per block of base vectors, so the base is read from
+// memory once per call rather than once per query, and each score is fused with the query's
+// top-k. A base of 8 MiB or more is split across up to hardware_concurrency() threads per call.
+// Ties (equal scores) are broken by id, smaller first, so results are deterministic. Scores are
+// float sums whose order depends on the kernel (AVX2 vs portable) and on the query-group size,
+// so they may differ in the last bits between machines or between a single and a batch call;
+// the ids only differ where two scores are within that rounding of each other.
 //
 // Thread safety: search(), vectors() and vector() are safe from several threads at once on a
 // const index; add() is not safe concurrently with anything.
@@ -63,10 +67,6 @@ class FlatIndex : public VectorIndex {
   static Result<std::unique_ptr<FlatIndex>> deserialize(std::string_view bytes);
 
  private:
-  void search_one(const float* query, int64_t cap, int64_t* ids, float* scores) const;
-  void search_block(int64_t n, const float* queries, int64_t cap, int k, int64_t* ids,
-                    float* scores) const;
-
   int dim_;
   int64_t size_ = 0;
   std::vector<float> vectors_;

@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
+#include "index/quantized_flat_index.h"
 #include "index/vector_file.h"
 
 namespace credmatch::index {
@@ -15,6 +16,11 @@ bool is_faiss(const std::string& factory) {
   return factory.size() > kFaissPrefix.size() && factory.starts_with(kFaissPrefix);
 }
 
+bool is_quantized_flat(const std::string& factory) {
+  return factory.size() > QuantizedFlatIndex::kPrefix.size() &&
+         factory.starts_with(QuantizedFlatIndex::kPrefix);
+}
+
 // Rebuilds the index a payload's factory string names from its serialized bytes.
 Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
                                                  std::string_view bytes) {
@@ -22,6 +28,12 @@ Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
     Result<std::unique_ptr<FlatIndex>> flat = FlatIndex::deserialize(bytes);
     if (!flat) return flat.status();
     return std::unique_ptr<VectorIndex>(std::move(flat).value());
+  }
+  if (is_quantized_flat(factory)) {
+    Result<std::unique_ptr<QuantizedFlatIndex>> quantized = QuantizedFlatIndex::deserialize(
+        factory.substr(QuantizedFlatIndex::kPrefix.size()), bytes);
+    if (!quantized) return quantized.status();
+    return std::unique_ptr<VectorIndex>(std::move(quantized).value());
   }
   if (is_faiss(factory)) {
     Result<std::unique_ptr<FaissIndex>> faiss =
@@ -38,11 +50,16 @@ Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
 std::unique_ptr<VectorIndex> make_index(const std::string& factory, int dim) {
   CREDMATCH_CHECK(dim > 0, "dim=" << dim);
   if (factory == "Flat") return std::make_unique<FlatIndex>(dim);
+  if (is_quantized_flat(factory)) {
+    return std::make_unique<QuantizedFlatIndex>(
+        dim, factory.substr(QuantizedFlatIndex::kPrefix.size()));
+  }
   if (is_faiss(factory)) {
     return std::make_unique<FaissIndex>(dim, factory.substr(kFaissPrefix.size()));
   }
   throw Error("unknown index factory string '" + factory +
-              "': accepted are \"Flat\" (exact search) and \"faiss:SPEC\" with a Faiss "
+              "': accepted are \"Flat\" (exact search), \"Flat:fp16\" / \"Flat:int8\" "
+              "(quantized scan, optionally \",rerank\") and \"faiss:SPEC\" with a Faiss "
               "index_factory spec, e.g. \"faiss:HNSW32\", \"faiss:IVF256,Flat\", \"faiss:Flat\"");
 }
 

@@ -2,6 +2,9 @@
 //
 // Factory strings:
 //   "Flat"        exact inner-product search (FlatIndex, index/flat_index.h)
+//   "Flat:fp16", "Flat:int8", with optional ",rerank" / ",rerankN"
+//                 exhaustive search over fp16 / int8 vectors, optionally re-ranked in fp32
+//                 (QuantizedFlatIndex, index/quantized_flat_index.h)
 //   "faiss:SPEC"  a Faiss index from faiss::index_factory(dim, SPEC, METRIC_INNER_PRODUCT)
 //                 (FaissIndex, index/faiss_index.h), e.g. "faiss:HNSW32", "faiss:IVF256,Flat",
 //                 "faiss:Flat"

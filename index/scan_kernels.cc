@@ -1,0 +1,222 @@
+// Kernel dispatch and the blocked, sharded top-k scan (see index/scan_kernels.h).
+#include "index/scan_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <thread>
+
+#include "base/error.h"
+
+namespace credmatch::index::scan {
+
+// Defined in scan_kernels_avx2.cc (nullptr when the build is not x86).
+const Kernels* avx2_kernels_compiled();
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+bool cpu_has_avx2() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c");
+#else
+  return false;
+#endif
+}
+
+struct Hit {
+  float score;
+  int64_t id;
+};
+
+// Total order: higher score first, then smaller id.
+bool better(const Hit& a, const Hit& b) {
+  return a.score > b.score || (a.score == b.score && a.id < b.id);
+}
+
+// The `cap` best hits seen so far, as a heap whose front is the worst kept hit. threshold()
+// is the score a new hit must beat once the heap is full; while it fills, it is -infinity
+// and every hit goes in (NaN as -infinity, so it ranks below every number).
+class TopK {
+ public:
+  explicit TopK(int64_t cap) : cap_(static_cast<size_t>(cap)) { heap_.reserve(cap_); }
+
+  float threshold() const { return threshold_; }
+  bool full() const { return heap_.size() == cap_; }
+
+  void push(float score, int64_t id) {
+    if (heap_.size() < cap_) {
+      heap_.push_back({std::isnan(score) ? kNegInf : score, id});
+      std::push_heap(heap_.begin(), heap_.end(), better);
+      if (heap_.size() == cap_) threshold_ = heap_.front().score;
+    } else if (score > threshold_ || (score == threshold_ && id < heap_.front().id)) {
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = {score, id};
+      std::push_heap(heap_.begin(), heap_.end(), better);
+      threshold_ = heap_.front().score;
+    }
+  }
+
+  // Feeds n scores for ids first .. first+n-1 (ascending, and above every id already kept,
+  // so a score equal to the threshold never wins): one compare per rejected score.
+  void push_block(const float* s, int64_t n, int64_t first) {
+    int64_t j = 0;
+    for (; j < n && !full(); ++j) push(s[j], first + j);
+    for (; j < n; ++j) {
+      if (s[j] > threshold_) push(s[j], first + j);
+    }
+  }
+
+  const std::vector<Hit>& hits() const { return heap_; }
+
+  void write(int64_t* ids, float* scores) {
+    std::sort_heap(heap_.begin(), heap_.end(), better);
+    for (size_t j = 0; j < heap_.size(); ++j) {
+      ids[j] = heap_[j].id;
+      scores[j] = heap_[j].score;
+    }
+  }
+
+ private:
+  size_t cap_;
+  float threshold_ = kNegInf;
+  std::vector<Hit> heap_;
+};
+
+size_t element_bytes(Storage s) {
+  switch (s) {
+    case Storage::kFp32: return 4;
+    case Storage::kFp16: return 2;
+    case Storage::kInt8: return 1;
+  }
+  return 4;
+}
+
+// Scores rows [begin, end) for all queries into tops[0 .. nq). `buffer` holds
+// kMaxQueryGroup * kScanBlock floats.
+void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queries, int64_t nq,
+                int64_t begin, int64_t end, TopK* tops, float* buffer) {
+  const int dim = base.dim;
+  for (int64_t b0 = begin; b0 < end; b0 += kScanBlock) {
+    const int64_t nb = std::min(kScanBlock, end - b0);
+    for (int64_t q0 = 0; q0 < nq; q0 += kMaxQueryGroup) {
+      const int group = static_cast<int>(std::min<int64_t>(kMaxQueryGroup, nq - q0));
+      const float* q = queries + q0 * dim;
+      switch (base.storage) {
+        case Storage::kFp32:
+          kernels.fp32(q, group, static_cast<const float*>(base.data) + b0 * dim, nb, dim, buffer);
+          break;
+        case Storage::kFp16:
+          kernels.fp16(q, group, static_cast<const uint16_t*>(base.data) + b0 * dim, nb, dim,
+                       buffer);
+          break;
+        case Storage::kInt8:
+          kernels.int8(q, group, static_cast<const int8_t*>(base.data) + b0 * dim,
+                       base.scales + b0, nb, dim, buffer);
+          break;
+      }
+      for (int a = 0; a < group; ++a) tops[q0 + a].push_block(buffer + a * nb, nb, b0);
+    }
+  }
+}
+
+}  // namespace
+
+const Kernels* avx2_kernels() {
+  static const Kernels* const kernels = cpu_has_avx2() ? avx2_kernels_compiled() : nullptr;
+  return kernels;
+}
+
+const Kernels& active_kernels() {
+  static const Kernels& kernels = avx2_kernels() ? *avx2_kernels() : generic_kernels();
+  return kernels;
+}
+
+std::string active_kernel_name() { return active_kernels().name; }
+
+void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap,
+                int64_t stride, int64_t* ids, float* scores, const ScanOptions& options) {
+  CREDMATCH_DCHECK(cap >= 1 && stride >= cap && base.dim > 0 && nq >= 0);
+  if (nq == 0 || base.n == 0) return;
+  const Kernels& kernels = options.kernels ? *options.kernels : active_kernels();
+  const int64_t bytes = base.n * base.dim * static_cast<int64_t>(element_bytes(base.storage));
+  int64_t threads = options.max_threads > 0
+                        ? options.max_threads
+                        : std::max<int64_t>(1, std::thread::hardware_concurrency());
+  threads = std::clamp<int64_t>(bytes / kMinShardBytes, 1, threads);
+
+  // Everything is allocated here, before any thread starts; workers only compute.
+  const int64_t shard = (base.n + threads - 1) / threads;
+  // (Each TopK is constructed in place: a copied TopK would lose its reserved capacity.)
+  std::vector<std::vector<TopK>> tops(static_cast<size_t>(threads));
+  for (std::vector<TopK>& shard_tops : tops) {
+    shard_tops.reserve(static_cast<size_t>(nq));
+    for (int64_t q = 0; q < nq; ++q) shard_tops.emplace_back(cap);
+  }
+  std::vector<float> buffers(static_cast<size_t>(threads * kMaxQueryGroup * kScanBlock));
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  auto work = [&](int64_t t) {
+    try {
+      const int64_t begin = std::min(base.n, t * shard);
+      const int64_t end = std::min(base.n, begin + shard);
+      scan_shard(kernels, base, queries, nq, begin, end, tops[static_cast<size_t>(t)].data(),
+                 buffers.data() + t * kMaxQueryGroup * kScanBlock);
+    } catch (...) {
+      errors[static_cast<size_t>(t)] = std::current_exception();  // rethrown by the caller
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<size_t>(threads - 1));
+    // A failed thread start throws here, in the caller's thread, after joining the threads
+    // already started; a worker's exception is rethrown after all have joined.
+    try {
+      for (int64_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    } catch (...) {
+      for (std::thread& th : pool) th.join();
+      throw;
+    }
+    work(0);
+    for (std::thread& th : pool) th.join();
+  }
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  for (int64_t q = 0; q < nq; ++q) {
+    TopK& merged = tops[0][static_cast<size_t>(q)];
+    for (int64_t t = 1; t < threads; ++t) {
+      for (const Hit& h : tops[static_cast<size_t>(t)][static_cast<size_t>(q)].hits()) {
+        merged.push(h.score, h.id);
+      }
+    }
+    merged.write(ids + q * stride, scores + q * stride);
+  }
+}
+
+void quantize_int8(const float* rows, int64_t n, int dim, std::vector<int8_t>& codes,
+                   std::vector<float>& scales) {
+  codes.reserve(codes.size() + static_cast<size_t>(n * dim));
+  scales.reserve(scales.size() + static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const float* row = rows + i * dim;
+    float max_abs = 0.0f;
+    for (int d = 0; d < dim; ++d) {
+      if (std::isfinite(row[d])) max_abs = std::max(max_abs, std::abs(row[d]));
+    }
+    const float scale = max_abs / 127.0f;
+    const float inv = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
+    for (int d = 0; d < dim; ++d) {
+      const float c = std::isfinite(row[d]) ? std::nearbyint(row[d] * inv) : 0.0f;
+      codes.push_back(static_cast<int8_t>(std::clamp(c, -127.0f, 127.0f)));
+    }
+    scales.push_back(scale);
+  }
+}
+
+}  // namespace credmatch::index::scan

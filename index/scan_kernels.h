@@ -1,0 +1,104 @@
+// Exact scan kernels: inner products of queries against every stored vector, fused with top-k
+// selection. The core of FlatIndex (fp32) and QuantizedFlatIndex (fp16, int8).
+//
+// Storage formats (each row has `dim` components; a base holds n rows, row-major):
+//   kFp32  float,    n * dim
+//   kFp16  uint16_t, n * dim, IEEE 754 binary16 bits (float_to_half(), round to nearest even)
+//   kInt8  int8_t,   n * dim codes plus n float scales: row i ~= scales[i] * codes_i, with
+//          scales[i] = max_j |x_ij| / 127 (symmetric, per vector; quantize_int8()).
+//          The query stays fp32: score_i = scales[i] * <q, codes_i>, so the only error is the
+//          base's rounding (at most scales[i] / 2 per component), none from the query.
+//
+// Kernels: a portable C++ set and an AVX2 + FMA + F16C set (index/scan_kernels_avx2.cc, compiled
+// with those flags only for that file). The set is picked once, at first use, from the running
+// CPU (__builtin_cpu_supports), so the default build runs anywhere and is fast where it can be.
+// The two sets sum in different orders: scores agree to float rounding (~1e-6 relative for
+// unit vectors), not bit for bit.
+//
+// scan_top_k() walks the base in blocks of kScanBlock rows: a kernel writes the block's scores
+// for up to kMaxQueryGroup queries into an L1-sized buffer (each base block is read from memory
+// once and reused from cache by every query group), then each score is checked against the
+// query's current k-th best with one compare; only the rare winners touch the heap. A large
+// base is split into shards scanned by several threads, whose per-shard top-k lists are merged.
+// Ties (equal scores) are broken by id, smaller first; a NaN score ranks below every number.
+//
+// Thread safety: every function here is safe to call from several threads at once.
+//
+// Usage:
+//   ScanBase base{.storage = Storage::kFp32, .data = vectors, .n = n, .dim = 384};
+//   scan_top_k(base, query, /*nq=*/1, /*cap=*/10, /*stride=*/10, ids, scores, {});
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace credmatch::index::scan {
+
+enum class Storage { kFp32, kFp16, kInt8 };
+
+/// Rows per block handed to a kernel (256 rows of 384 fp32 = 384 KiB, an L2-sized slice).
+inline constexpr int64_t kScanBlock = 256;
+/// Most queries one kernel call scores together (register blocking of the batch kernel).
+inline constexpr int kMaxQueryGroup = 4;
+
+/// One set of kernels. Each writes out[q * n + i] = score of query q against row i, for
+/// q < nq (1 <= nq <= kMaxQueryGroup) and i < n. queries: nq * dim floats; base: n rows in the
+/// storage format; scales: n floats (kInt8 only, else ignored). No bounds checks: internal.
+struct Kernels {
+  const char* name;
+  void (*fp32)(const float* queries, int nq, const float* base, int64_t n, int dim, float* out);
+  void (*fp16)(const float* queries, int nq, const uint16_t* base, int64_t n, int dim,
+               float* out);
+  void (*int8)(const float* queries, int nq, const int8_t* codes, const float* scales, int64_t n,
+               int dim, float* out);
+};
+
+/// The portable kernels (always available).
+const Kernels& generic_kernels();
+/// The AVX2/FMA/F16C kernels, or nullptr when the CPU lacks them or the build is not x86.
+const Kernels* avx2_kernels();
+/// The kernels scan_top_k() uses: avx2_kernels() if available, else generic_kernels().
+const Kernels& active_kernels();
+/// active_kernels().name: "avx2" or "generic" (for benchmark output).
+std::string active_kernel_name();
+
+/// A stored base to scan. `data` points at n rows in `storage` format; `scales` at n floats
+/// for kInt8 (else nullptr).
+struct ScanBase {
+  Storage storage = Storage::kFp32;
+  const void* data = nullptr;
+  const float* scales = nullptr;
+  int64_t n = 0;
+  int dim = 0;
+};
+
+struct ScanOptions {
+  /// Most threads one call may use; 0 = std::thread::hardware_concurrency(). A call uses one
+  /// thread per kMinShardBytes of base (so small scans stay single-threaded and pay no thread
+  /// start-up cost).
+  int max_threads = 0;
+  /// Kernels to use; nullptr = active_kernels(). Tests pass generic_kernels() to compare.
+  const Kernels* kernels = nullptr;
+};
+/// Base bytes per thread below which a scan does not start another thread (8 MiB).
+inline constexpr int64_t kMinShardBytes = int64_t{8} << 20;
+
+/// For each of nq queries (queries: nq * base.dim floats) the `cap` best rows by inner product,
+/// best first, written to ids[q * stride + j], scores[q * stride + j] for j < min(cap, base.n);
+/// entries j >= min(cap, base.n) are left untouched. Requires cap >= 1, stride >= cap
+/// (internal API: checked only in debug builds).
+void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap,
+                int64_t stride, int64_t* ids, float* scores, const ScanOptions& options);
+
+/// IEEE binary16 <-> binary32 (round to nearest even; overflow gives infinity, NaN stays NaN).
+uint16_t float_to_half(float x);
+float half_to_float(uint16_t h);
+
+/// Quantizes n rows (n * dim floats) to int8 codes (n * dim) and per-row scales (n), appending
+/// to `codes` and `scales`. A row of zeros gets scale 0; non-finite components give code 0.
+void quantize_int8(const float* rows, int64_t n, int dim, std::vector<int8_t>& codes,
+                   std::vector<float>& scales);
+
+}  // namespace credmatch::index::scan

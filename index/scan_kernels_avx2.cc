@@ -1,0 +1,116 @@
+// AVX2 + FMA + F16C scan kernels. This file alone is compiled with -mavx2 -mfma -mf16c
+// (index/CMakeLists.txt); scan_kernels.cc calls it only after checking the CPU. It includes
+// no header with inline functions shared with other files (no <vector>, <algorithm>), so no
+// AVX-compiled copy of a shared inline function can be picked by the linker for other callers.
+#include "index/scan_kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+namespace credmatch::index::scan {
+namespace {
+
+inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+inline __m256 load8(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline __m256 load8(const int8_t* p) {
+  return _mm256_cvtepi32_ps(
+      _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+inline float to_float(float x) { return x; }
+inline float to_float(uint16_t h) { return _cvtsh_ss(h); }
+inline float to_float(int8_t c) { return static_cast<float>(c); }
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+// Scores rows i .. i+R-1 against NQ queries: NQ * R independent accumulators, each query
+// chunk loaded once per R rows and each row chunk once per NQ queries (register blocking).
+template <typename T, int NQ, int R>
+inline void score_rows(const float* q, int dim, const T* base, const float* scales, int64_t n,
+                       int64_t i, float* out) {
+  __m256 acc[NQ][R];
+#pragma GCC unroll 4
+  for (int a = 0; a < NQ; ++a)
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) acc[a][r] = _mm256_setzero_ps();
+  const T* row[R];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) row[r] = base + (i + r) * dim;
+  int d = 0;
+  for (; d + 8 <= dim; d += 8) {
+    __m256 b[R];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) b[r] = load8(row[r] + d);
+#pragma GCC unroll 4
+    for (int a = 0; a < NQ; ++a) {
+      const __m256 qv = _mm256_loadu_ps(q + a * dim + d);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) acc[a][r] = _mm256_fmadd_ps(qv, b[r], acc[a][r]);
+    }
+  }
+  for (int a = 0; a < NQ; ++a) {
+    for (int r = 0; r < R; ++r) {
+      float s = hsum(acc[a][r]);
+      for (int t = d; t < dim; ++t) s += q[a * dim + t] * to_float(row[r][t]);
+      if (scales != nullptr) s *= scales[i + r];
+      out[a * n + i + r] = s;
+    }
+  }
+}
+
+// One query reads each base chunk for 4 rows at once (4 FMA chains in flight); a query group
+// uses 3 rows (up to 12 accumulators + 3 row chunks + 1 query chunk = 16 ymm registers).
+template <typename T, int NQ>
+void score_block(const float* q, const T* base, const float* scales, int64_t n, int dim,
+                 float* out) {
+  constexpr int R = NQ == 1 ? 4 : 3;
+  int64_t i = 0;
+  for (; i + R <= n; i += R) score_rows<T, NQ, R>(q, dim, base, scales, n, i, out);
+  for (; i < n; ++i) score_rows<T, NQ, 1>(q, dim, base, scales, n, i, out);
+}
+
+template <typename T>
+void dispatch(const float* q, int nq, const T* base, const float* scales, int64_t n, int dim,
+              float* out) {
+  switch (nq) {
+    case 1: score_block<T, 1>(q, base, scales, n, dim, out); break;
+    case 2: score_block<T, 2>(q, base, scales, n, dim, out); break;
+    case 3: score_block<T, 3>(q, base, scales, n, dim, out); break;
+    default: score_block<T, 4>(q, base, scales, n, dim, out); break;
+  }
+}
+
+void fp32(const float* q, int nq, const float* base, int64_t n, int dim, float* out) {
+  dispatch<float>(q, nq, base, nullptr, n, dim, out);
+}
+void fp16(const float* q, int nq, const uint16_t* base, int64_t n, int dim, float* out) {
+  dispatch<uint16_t>(q, nq, base, nullptr, n, dim, out);
+}
+void int8(const float* q, int nq, const int8_t* codes, const float* scales, int64_t n, int dim,
+          float* out) {
+  dispatch<int8_t>(q, nq, codes, scales, n, dim, out);
+}
+
+constexpr Kernels kAvx2{"avx2", fp32, fp16, int8};
+
+}  // namespace
+
+// Declared in scan_kernels.cc; the caller checks the CPU first.
+const Kernels* avx2_kernels_compiled() { return &kAvx2; }
+
+}  // namespace credmatch::index::scan
+
+#else  // not x86
+
+namespace credmatch::index::scan {
+const Kernels* avx2_kernels_compiled() { return nullptr; }
+}  // namespace credmatch::index::scan
+
+#endif
