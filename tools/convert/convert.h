@@ -134,5 +134,8 @@ Status convert_esco(const std::string& src, const std::string& out, Summary* sum
 Status convert_carpentries(const std::string& src, const std::string& out, Summary* summary);
 /// CIPCode2020.csv -> credentials_cip.jsonl.gz.
 Status convert_cip(const std::string& src, const std::string& out, Summary* summary);
+/// Labelled evaluation sets (skill-extraction-benchmark, jobbert-titles, with ESCO v1.1.1 to
+/// resolve labels) under the shared data folder -> data/eval/*.jsonl.gz (tools/convert/eval_data.cc).
+Status convert_eval_data(const std::string& shared, const std::string& out, Summary* summary);
 
 }  // namespace credmatch::convert

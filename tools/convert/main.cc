@@ -5,6 +5,7 @@
 //   credmatch-convert carpentries --src CARPENTRIES_DIR --out data
 //   credmatch-convert cip --src CIP_DIR --out data
 //   credmatch-convert all --shared ../shared/data --out data
+//   credmatch-convert eval-data --shared ../shared/data --out data/eval
 //
 // Prints a summary (records written, rows skipped and why) on stdout. A malformed raw file
 // stops the run with FILE:LINE: COLUMN: REASON on stderr and exit status 1; files already
@@ -72,6 +73,13 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   all->add_option("--out", out, "output directory (created if missing)")->required();
+  CLI::App* eval_data = app.add_subcommand(
+      "eval-data", "labelled evaluation sets (TECH, HOUSE, JobBERT titles) -> data/eval/");
+  eval_data->add_option("--shared", shared,
+                        "folder holding esco-v1.1.1/, skill-extraction-benchmark/ and jobbert-titles/")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  eval_data->add_option("--out", out, "output directory (created if missing)")->required();
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -86,6 +94,8 @@ int main(int argc, char** argv) {
       status = credmatch::convert::convert_carpentries(src, out, &summary);
     } else if (cip->parsed()) {
       status = credmatch::convert::convert_cip(src, out, &summary);
+    } else if (eval_data->parsed()) {
+      status = credmatch::convert::convert_eval_data(shared, out, &summary);
     } else if (all->parsed()) {
       const fs::path root(shared);
       status = credmatch::convert::convert_esco((root / "esco-v1.1.1").string(), out, &summary);

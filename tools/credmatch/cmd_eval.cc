@@ -1,0 +1,349 @@
+// `credmatch eval`: ranking quality on labelled tasks built from the shipped data, one table
+// per task with every encoder side by side (docs/quality.md):
+//
+//   skill_norm       ESCO alternative label -> its skill; targets: every skill's preferred label
+//   job_essential    ESCO occupation title + description -> its essential skills; targets as above
+//   tech_test, tech_validation, house_validation
+//                    job-ad sentence -> ESCO skills (Decorte et al. 2022, data/eval/); targets as
+//                    above
+//   jobbert_titles   vacancy title -> ESCO occupation (Decorte et al. 2021, data/eval/);
+//                    targets: every occupation's preferred title
+//
+// Encoders: bm25 and tfidf-char (engine/lexical.h, fitted on each task's targets only) and
+// catalog (the encoder of --catalog, when it loads). Metrics: engine/eval_metrics.h over the
+// top 100 of every query.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/catalog_dir.h"
+#include "engine/encoder.h"
+#include "engine/eval_metrics.h"
+#include "engine/lexical.h"
+#include "engine/line_reader.h"
+#include "index/flat_index.h"
+#include "tools/credmatch/cli.h"
+
+namespace credmatch::cli {
+namespace {
+
+constexpr int kDepth = 100;  // ranked targets kept per query
+
+struct EvalArgs {
+  std::string data;           // --data DIR; empty = default_data_dir()
+  std::string tasks = "all";  // comma-separated task names
+  std::string encoders = "bm25,tfidf-char,catalog";
+  int64_t max_queries = 0;  // 0 = every query
+};
+
+struct Task {
+  std::string name;
+  std::string description;
+  std::vector<std::string> targets;  // target texts; ids are positions
+  std::vector<std::string> queries;
+  std::vector<std::vector<int64_t>> relevant;  // per query, target positions
+};
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Calls f(record) for every line of a JSON Lines file (gzip or plain).
+template <typename F>
+Status for_each_json(const std::string& path, F&& f) {
+  auto reader = engine::LineReader::open(path);
+  if (!reader) return reader.status();
+  std::string line;
+  while ((*reader)->next(&line)) {
+    if (line.empty()) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      return Status::invalid_argument(path + ":" + std::to_string((*reader)->line_number()) +
+                                      ": not a JSON object");
+    }
+    f(j);
+  }
+  return (*reader)->status();
+}
+
+struct Esco {
+  std::vector<std::string> skill_labels;
+  std::unordered_map<std::string, int64_t> skill_pos;  // URI -> position
+  std::vector<std::vector<std::string>> skill_alts;
+  std::vector<nlohmann::json> occupations;
+};
+
+Result<Esco> load_esco(const std::string& data) {
+  Esco e;
+  CREDMATCH_RETURN_IF_ERROR(for_each_json(data + "/skills_esco.jsonl.gz", [&](const auto& j) {
+    e.skill_pos.emplace(j.value("id", ""), static_cast<int64_t>(e.skill_labels.size()));
+    e.skill_labels.push_back(j.value("label", ""));
+    e.skill_alts.push_back(j.value("alt_labels", std::vector<std::string>{}));
+  }));
+  CREDMATCH_RETURN_IF_ERROR(for_each_json(data + "/occupations_esco.jsonl.gz",
+                                          [&](const auto& j) { e.occupations.push_back(j); }));
+  return e;
+}
+
+// Keeps at most `max` queries, evenly spread over the list (deterministic).
+void subsample(Task& t, int64_t max) {
+  const auto n = static_cast<int64_t>(t.queries.size());
+  if (max <= 0 || n <= max) return;
+  Task kept;
+  for (int64_t i = 0; i < max; ++i) {
+    const auto at = static_cast<size_t>(i * n / max);
+    kept.queries.push_back(std::move(t.queries[at]));
+    kept.relevant.push_back(std::move(t.relevant[at]));
+  }
+  t.queries = std::move(kept.queries);
+  t.relevant = std::move(kept.relevant);
+}
+
+Result<std::vector<Task>> build_tasks(const std::string& data,
+                                      const std::vector<std::string>& wanted, int64_t max_queries) {
+  static const std::vector<std::string> kKnown = {
+      "all",           "skill_norm",      "job_essential",
+      "tech_test",     "tech_validation", "house_validation",
+      "jobbert_titles"};
+  for (const auto& w : wanted) {
+    if (std::find(kKnown.begin(), kKnown.end(), w) == kKnown.end()) {
+      return Status::invalid_argument("--tasks: unknown task '" + w + "'");
+    }
+  }
+  auto esco = load_esco(data);
+  if (!esco) return esco.status();
+  auto want = [&](const std::string& name) {
+    return std::find(wanted.begin(), wanted.end(), "all") != wanted.end() ||
+           std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
+  std::vector<Task> tasks;
+  if (want("skill_norm")) {
+    Task t{"skill_norm", "ESCO alternative label -> its skill", esco->skill_labels, {}, {}};
+    for (size_t s = 0; s < esco->skill_alts.size(); ++s) {
+      for (const auto& alt : esco->skill_alts[s]) {
+        t.queries.push_back(alt);
+        t.relevant.push_back({static_cast<int64_t>(s)});
+      }
+    }
+    tasks.push_back(std::move(t));
+  }
+  if (want("job_essential")) {
+    Task t{"job_essential",
+           "ESCO occupation title + description -> its essential skills",
+           esco->skill_labels,
+           {},
+           {}};
+    for (const auto& o : esco->occupations) {
+      std::vector<int64_t> rel;
+      for (const auto& r : o.value("requirements", nlohmann::json::array())) {
+        if (r.value("importance", "") != "essential") continue;
+        auto it = esco->skill_pos.find(r.value("skill_id", ""));
+        if (it != esco->skill_pos.end() &&
+            std::find(rel.begin(), rel.end(), it->second) == rel.end()) {
+          rel.push_back(it->second);
+        }
+      }
+      if (rel.empty()) continue;
+      t.queries.push_back(o.value("title", "") + ". " + o.value("description", ""));
+      t.relevant.push_back(std::move(rel));
+    }
+    tasks.push_back(std::move(t));
+  }
+  for (const char* name : {"tech_test", "tech_validation", "house_validation"}) {
+    if (!want(name)) continue;
+    Task t{name,
+           "job-ad sentence -> its ESCO skills (Decorte et al. 2022)",
+           esco->skill_labels,
+           {},
+           {}};
+    const std::string path = data + "/eval/" + name + ".jsonl.gz";
+    Status unknown;
+    CREDMATCH_RETURN_IF_ERROR(for_each_json(path, [&](const auto& j) {
+      std::vector<int64_t> rel;
+      for (const auto& uri : j.value("relevant", std::vector<std::string>{})) {
+        auto it = esco->skill_pos.find(uri);
+        if (it == esco->skill_pos.end()) {
+          unknown = Status::not_found(path + ": unknown skill " + uri);
+        } else {
+          rel.push_back(it->second);
+        }
+      }
+      if (rel.empty()) return;
+      t.queries.push_back(j.value("text", ""));
+      t.relevant.push_back(std::move(rel));
+    }));
+    CREDMATCH_RETURN_IF_ERROR(unknown);
+    tasks.push_back(std::move(t));
+  }
+  if (want("jobbert_titles")) {
+    Task t{
+        "jobbert_titles", "vacancy title -> its ESCO occupation (Decorte et al. 2021)", {}, {}, {}};
+    std::unordered_map<std::string, int64_t> occ_pos;
+    for (const auto& o : esco->occupations) {
+      occ_pos.emplace(o.value("id", ""), static_cast<int64_t>(t.targets.size()));
+      t.targets.push_back(o.value("title", ""));
+    }
+    CREDMATCH_RETURN_IF_ERROR(
+        for_each_json(data + "/eval/jobbert_titles.jsonl.gz", [&](const auto& j) {
+          std::vector<int64_t> rel;
+          for (const auto& uri : j.value("relevant", std::vector<std::string>{})) {
+            if (auto it = occ_pos.find(uri); it != occ_pos.end()) rel.push_back(it->second);
+          }
+          if (rel.empty()) return;
+          t.queries.push_back(j.value("text", ""));
+          t.relevant.push_back(std::move(rel));
+        }));
+    tasks.push_back(std::move(t));
+  }
+  for (Task& t : tasks) subsample(t, max_queries);
+  return tasks;
+}
+
+struct Row {
+  std::string encoder;
+  engine::RankingMetrics metrics;
+  double index_per_s = 0;  // targets indexed (encoded) per second
+  double query_per_s = 0;  // queries encoded and searched per second
+};
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Ranks every query with a lexical ranker, on all cores.
+std::vector<std::vector<int64_t>> rank_lexical(const engine::LexicalRanker& ranker,
+                                               const std::vector<std::string>& queries) {
+  std::vector<std::vector<int64_t>> out(queries.size());
+  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < threads; ++w) {
+    pool.emplace_back([&, w] {
+      for (size_t i = w; i < queries.size(); i += threads)
+        out[i] = ranker.search(queries[i], kDepth).ids;
+    });
+  }
+  for (auto& th : pool) th.join();
+  return out;
+}
+
+Row evaluate(const Task& task, const std::string& name, const engine::Encoder* encoder) {
+  Row row{name, {}, 0, 0};
+  std::vector<std::vector<int64_t>> ranked;
+  auto t0 = Clock::now();
+  if (encoder == nullptr) {
+    std::unique_ptr<engine::LexicalRanker> ranker;
+    if (name == "bm25") {
+      ranker = std::make_unique<engine::Bm25Ranker>(task.targets);
+    } else {
+      ranker = std::make_unique<engine::CharTfidfRanker>(task.targets);
+    }
+    row.index_per_s = double(task.targets.size()) / seconds_since(t0);
+    t0 = Clock::now();
+    ranked = rank_lexical(*ranker, task.queries);
+  } else {
+    const auto dim = static_cast<size_t>(encoder->dim());
+    index::FlatIndex flat(encoder->dim());
+    std::vector<float> buf(task.targets.size() * dim);
+    encoder->encode(task.targets, buf);
+    flat.add(static_cast<int64_t>(task.targets.size()), buf);
+    row.index_per_s = double(task.targets.size()) / seconds_since(t0);
+    t0 = Clock::now();
+    constexpr size_t kChunk = 256;
+    for (size_t start = 0; start < task.queries.size(); start += kChunk) {
+      const size_t n = std::min(kChunk, task.queries.size() - start);
+      buf.assign(n * dim, 0.0f);
+      encoder->encode(std::span<const std::string>(task.queries).subspan(start, n), buf);
+      const int k = static_cast<int>(std::min<int64_t>(kDepth, flat.size()));
+      const auto r = flat.search(static_cast<int64_t>(n), buf, k, {});
+      for (size_t i = 0; i < n; ++i) {
+        ranked.emplace_back(r.ids.begin() + static_cast<std::ptrdiff_t>(i) * k,
+                            r.ids.begin() + static_cast<std::ptrdiff_t>(i + 1) * k);
+      }
+    }
+  }
+  row.query_per_s = double(task.queries.size()) / seconds_since(t0);
+  engine::MetricsAccumulator acc;
+  for (size_t i = 0; i < task.queries.size(); ++i) acc.add(ranked[i], task.relevant[i]);
+  row.metrics = acc.mean();
+  return row;
+}
+
+int run_eval(const GlobalOptions& g, const EvalArgs& a) {
+  std::vector<std::string> encoders = split_commas(a.encoders);
+  if (encoders.empty()) return fail("--encoders: none given");
+  for (const auto& e : encoders) {
+    if (e != "bm25" && e != "tfidf-char" && e != "catalog") {
+      return fail("--encoders: unknown '" + e + "' (bm25, tfidf-char, catalog)");
+    }
+  }
+  const std::string data = a.data.empty() ? default_data_dir() : a.data;
+  auto tasks = build_tasks(data, split_commas(a.tasks), a.max_queries);
+  if (!tasks) return fail(tasks.status());
+  if (tasks->empty()) return fail("--tasks: no task given");
+  std::unique_ptr<engine::Encoder> catalog_encoder;
+  if (std::find(encoders.begin(), encoders.end(), "catalog") != encoders.end()) {
+    const std::string path =
+        (std::filesystem::path(catalog_dir(g)) / engine::kEncoderFile).string();
+    auto loaded = engine::load_encoder(path);
+    if (!loaded) {
+      return fail(loaded.status().with_context(
+          "encoder catalog needs a built catalog (credmatch build, --catalog DIR, or "
+          "--encoders bm25,tfidf-char)"));
+    }
+    catalog_encoder = std::move(*loaded);
+  }
+  for (const Task& task : *tasks) {
+    std::printf("\n%s: %s\n%zu queries, %zu targets\n\n", task.name.c_str(),
+                task.description.c_str(), task.queries.size(), task.targets.size());
+    std::printf("| encoder | MRR | MAP@100 | RP@5 | RP@10 | R@100 | targets/s | queries/s |\n");
+    std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (const auto& e : encoders) {
+      const engine::Encoder* enc = e == "catalog" ? catalog_encoder.get() : nullptr;
+      const Row r = evaluate(task, e, enc);
+      const std::string label = enc ? "catalog (" + enc->id() + ")" : e;
+      std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f |\n", label.c_str(),
+                  100 * r.metrics.mrr, 100 * r.metrics.map_at_100, 100 * r.metrics.rp_at_5,
+                  100 * r.metrics.rp_at_10, 100 * r.metrics.recall_at_100, r.index_per_s,
+                  r.query_per_s);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, GlobalOptions& g) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Ranking quality (MRR, MAP@100, R-precision@5/10, recall@100) on labelled tasks");
+  cmd->add_option("--data", args->data, "Shipped data folder (default: $CREDMATCH_DATA or data/)")
+      ->type_name("DIR");
+  cmd->add_option("--tasks", args->tasks,
+                  "Comma-separated: all, skill_norm, job_essential, tech_test, tech_validation, "
+                  "house_validation, jobbert_titles")
+      ->capture_default_str();
+  cmd->add_option("--encoders", args->encoders, "Comma-separated: bm25, tfidf-char, catalog")
+      ->capture_default_str();
+  cmd->add_option("--max-queries", args->max_queries,
+                  "Per task, keep at most this many queries, evenly spread (0 = all)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}))
+      ->capture_default_str();
+  cmd->callback([&g, args] { g_exit_code = run_eval(g, *args); });
+}
+
+}  // namespace credmatch::cli
