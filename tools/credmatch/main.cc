@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
   add_build_command(app, g);
   add_match_command(app, g);
   add_info_command(app, g);
+  add_gap_command(app, g), add_path_command(app, g);
+  add_rank_command(app, g), add_eval_command(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,138 @@
+// End-to-end tests of `credmatch gap` and `credmatch path` on the fixture catalog
+// (tests/data/match): outputs, what-if, limits, and bad input giving a clear message.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/test_util.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  bool crashed = false;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+CliRun run(const std::string& args) {
+  const fs::path out = credmatch::testing_util::unique_temp_path("pathcli_out.txt");
+  const fs::path err = credmatch::testing_util::unique_temp_path("pathcli_err.txt");
+  const std::string cmd = std::string(CREDMATCH_CLI_PATH) + " " + args + " >" + out.string() +
+                          " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) >= 128);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
+
+class PathCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    catalog_ = new std::string(credmatch::testing_util::unique_temp_path("pathcli_catalog").string());
+    fs::remove_all(*catalog_);
+    CliRun r = run("build --catalog " + *catalog_ + " --dim 16 " + kData + "credentials.jsonl " +
+                   kData + "jobs.jsonl " + kData + "skills.jsonl");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*catalog_);
+    delete catalog_;
+  }
+  static std::string cat() { return "--catalog " + *catalog_ + " "; }
+  static inline std::string* catalog_ = nullptr;
+};
+
+TEST_F(PathCliTest, GapClassifiesEveryRequirementWithEvidence) {
+  CliRun r = run(cat() + "gap --json --occupation \"data analyst\" --skills \"write SQL queries\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& reqs = j["gap"]["requirements"];
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0]["status"], "covered");
+  EXPECT_EQ(reqs[0]["evidence"]["text"], "write SQL queries");
+  EXPECT_EQ(reqs[3]["status"], "missing");
+  EXPECT_GT(j["gap"]["coverage"].get<double>(), 0.0);
+  EXPECT_TRUE(j["thresholds"]["provisional"].get<bool>());
+}
+
+TEST_F(PathCliTest, EmptyProfileGivesZeroCoverage) {
+  const fs::path p = credmatch::testing_util::unique_temp_path("pathcli_empty.json");
+  std::ofstream(p) << "{}";
+  CliRun r = run(cat() + "gap --occupation \"practical nurse\" --profile " + p.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Coverage 0% weighted"), std::string::npos) << r.out;
+  fs::remove(p);
+}
+
+TEST_F(PathCliTest, GapWithACredentialRecomputesCoverage) {
+  CliRun r = run(cat() + "gap --json --occupation \"practical nurse\" --skills \"\" --with t:nursing");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(j["gap"]["coverage"].get<double>(), 0.0);
+  EXPECT_GT(j["with"]["gap"]["coverage"].get<double>(), 0.5);
+}
+
+TEST_F(PathCliTest, PathClosesTheGapWithAnOptimalPlan) {
+  CliRun r = run(cat() + "path --json --occupation \"data analyst\" --skills \"write SQL queries\" --explain");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["status"], "optimal");
+  EXPECT_EQ(j["objective"], "hours");
+  ASSERT_FALSE(j["steps"].empty());
+  EXPECT_GT(j["coverage_after"].get<double>(), j["coverage_before"].get<double>());
+  double previous = j["coverage_before"].get<double>();
+  for (const auto& s : j["steps"]) {
+    EXPECT_GE(s["coverage_after"].get<double>(), previous);
+    previous = s["coverage_after"].get<double>();
+  }
+  EXPECT_FALSE(j["explain"].empty());
+  CliRun text = run(cat() + "path --occupation \"data analyst\" --skills \"write SQL queries\"");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("exact (branch and bound), optimal"), std::string::npos) << text.out;
+}
+
+TEST_F(PathCliTest, ImpossibleLimitsSayWhy) {
+  CliRun r = run(cat() + "path --occupation \"practical nurse\" --skills \"\" --max-hours 1");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("No plan: no set of credentials within the limits (max_hours=1)"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(PathCliTest, BadInputGivesAClearError) {
+  const struct {
+    std::string args, expected;
+  } cases[] = {
+      {"gap --occupation \"practical nurze\" --skills sql", "did you mean"},
+      {"gap --occupation nurse", "--profile FILE or --skills"},
+      {"gap --skills sql", "exactly one of --job FILE, --occupation NAME"},
+      {"gap --profile /nonexistent/p.json --occupation \"data analyst\"", "/nonexistent/p.json"},
+      {"gap --occupation \"data analyst\" --skills sql --with t:nope", "--with: completed"},
+      {"path --occupation \"data analyst\" --skills sql --objective speed", "objective"},
+      {"path --occupation \"data analyst\" --skills sql --max-hours -3", "max-hours"},
+  };
+  for (const auto& c : cases) {
+    CliRun r = run(cat() + c.args);
+    EXPECT_FALSE(r.crashed) << c.args;
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << ": " << r.err;
+  }
+}
+
+}  // namespace

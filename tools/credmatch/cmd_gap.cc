@@ -1,0 +1,195 @@
+// `credmatch gap`: how far a worker (--profile FILE or --skills "a; b") is from a job
+// (--job FILE or --occupation NAME): each requirement covered / partial / missing with the
+// worker's best statement, weighted coverage, and requirements no credential covers.
+// `--with CRED_ID` recomputes as if the worker also held that credential.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/catalog_dir.h"
+#include "engine/gap.h"
+#include "engine/ingest.h"
+#include "engine/profile.h"
+#include "tools/credmatch/cli.h"
+
+namespace credmatch::cli {
+namespace {
+
+struct GapArgs {
+  std::string profile_file;
+  std::string skills;
+  bool skills_given = false;
+  std::string job_file;
+  std::string occupation;
+  std::vector<std::string> with;
+  float covered = engine::GapConfig{}.covered_threshold;
+  float partial = engine::GapConfig{}.partial_threshold;
+};
+
+Result<engine::WorkerProfile> load_profile(const GapArgs& a) {
+  if (!a.profile_file.empty() && a.skills_given) {
+    return Status::invalid_argument("give one of --profile FILE or --skills \"...\", not both");
+  }
+  if (!a.profile_file.empty()) return engine::load_profile_file(a.profile_file);
+  if (!a.skills_given) {
+    return Status::invalid_argument("give the worker: --profile FILE or --skills \"a; b\"");
+  }
+  return engine::profile_from_skills_text(a.skills);
+}
+
+Result<engine::Job> load_job(engine::CatalogStore& store, const std::string& file,
+                             const std::string& occupation) {
+  if (file.empty() == occupation.empty()) {
+    return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
+  }
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return Status::not_found(file + ": cannot open");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return engine::parse_job_json(buf.str(), file, /*require_id=*/false);
+  }
+  return store.find_job(occupation);
+}
+
+std::string pct(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", v * 100.0);
+  return buf;
+}
+
+nlohmann::json report_json(const engine::LoadedCatalog& cat, const engine::Job& job,
+                           const engine::GapReport& r) {
+  using nlohmann::json;
+  json reqs = json::array();
+  for (const auto& g : r.requirements) {
+    const auto& q = job.requirements[size_t(g.requirement)];
+    json best = nullptr;
+    if (g.catalog_competency >= 0) {
+      const auto& comp = cat.competencies()[size_t(g.catalog_competency)];
+      best = {{"competency_id", comp.id}, {"credential_id", comp.credential_id},
+              {"text", comp.text}, {"score", g.catalog_best}};
+    }
+    reqs.push_back({{"text", q.text}, {"importance", engine::to_string(q.importance)},
+                    {"status", engine::to_string(g.status)}, {"similarity", g.similarity},
+                    {"credit", g.credit}, {"weight", g.weight},
+                    {"evidence", g.held_text.empty() ? json(nullptr)
+                                                     : json{{"text", g.held_text}, {"source", g.held_source}}},
+                    {"covered_by_catalog", g.catalog_covers}, {"best_in_catalog", best}});
+  }
+  return {{"coverage", r.coverage}, {"essential_coverage", r.essential_coverage},
+          {"covered", r.covered}, {"partial", r.partial}, {"missing", r.missing},
+          {"uncoverable", r.uncoverable}, {"requirements", reqs}};
+}
+
+void print_text(const engine::Job& job, const engine::WorkerProfile& p,
+                const engine::GapConfig& config, const engine::GapReport& r,
+                const engine::GapReport* before, const std::vector<std::string>& with) {
+  std::printf("Job: %s (%zu requirements)\n", job.title.c_str(), job.requirements.size());
+  std::printf("Worker: %zu statements, %zu taxonomy skills, %zu completed credentials\n",
+              p.skills.size(), p.skill_ids.size(), p.completed.size());
+  if (before) {
+    std::string ids;
+    for (const auto& w : with) ids += (ids.empty() ? "" : ", ") + w;
+    std::printf("What if the worker also held %s: coverage %s -> %s\n", ids.c_str(),
+                pct(before->coverage).c_str(), pct(r.coverage).c_str());
+  }
+  std::printf("Coverage %s weighted (essential %s): %d covered, %d partial, %d missing\n",
+              pct(r.coverage).c_str(), pct(r.essential_coverage).c_str(), r.covered, r.partial,
+              r.missing);
+  std::printf("Thresholds (provisional, calibration pending): covered >= %.2f, partial >= %.2f\n\n",
+              double(config.covered_threshold), double(config.partial_threshold));
+  for (const auto& g : r.requirements) {
+    const auto& q = job.requirements[size_t(g.requirement)];
+    const char* tag = q.importance == engine::Importance::kEssential ? "E" : "o";
+    std::printf("  %-8s [%s] %s\n", std::string(engine::to_string(g.status)).c_str(), tag, q.text.c_str());
+    if (!g.held_text.empty()) {
+      std::printf("           best held: \"%s\" (%s, %.2f)\n", g.held_text.c_str(),
+                  g.held_source.c_str(), double(g.similarity));
+    }
+  }
+  std::vector<std::string> none;
+  for (const auto& g : r.requirements) {
+    if (g.status != engine::GapStatus::kCovered && !g.catalog_covers) {
+      none.push_back(job.requirements[size_t(g.requirement)].text);
+    }
+  }
+  if (!none.empty()) {
+    std::printf("\nNo credential in the catalog covers %zu requirement(s) the worker lacks:\n",
+                none.size());
+    for (const auto& t : none) std::printf("  - %s\n", t.c_str());
+  }
+}
+
+int run_gap(const GlobalOptions& g, const GapArgs& a) {
+  auto profile = load_profile(a);
+  if (!profile) return fail(profile.status());
+  auto cat = engine::LoadedCatalog::open(catalog_dir(g));
+  if (!cat) return fail(cat.status());
+  auto job = load_job((*cat)->store(), a.job_file, a.occupation);
+  if (!job) return fail(job.status());
+  engine::GapConfig config;
+  config.covered_threshold = a.covered;
+  config.partial_threshold = a.partial;
+  if (config.partial_threshold > config.covered_threshold) {
+    return fail("--partial-threshold must not exceed --covered-threshold");
+  }
+  engine::GapAnalyzer analyzer(**cat, config);
+  auto report = analyzer.analyze(*job, *profile);
+  if (!report) return fail(report.status());
+  std::optional<engine::GapReport> with_report;
+  if (!a.with.empty()) {
+    engine::WorkerProfile more = *profile;
+    for (const auto& id : a.with) more.completed.push_back(id);
+    auto r = analyzer.analyze(*job, more);
+    if (!r) {
+      return fail(r.status().code() == StatusCode::kNotFound
+                      ? Status::not_found("--with: " + r.status().message())
+                      : r.status());
+    }
+    with_report = *r;
+  }
+  if (g.json) {
+    nlohmann::json out = {{"job", {{"id", job->id}, {"title", job->title}}},
+                          {"thresholds", {{"covered", config.covered_threshold},
+                                          {"partial", config.partial_threshold},
+                                          {"provisional", true}}},
+                          {"gap", report_json(**cat, *job, *report)}};
+    if (with_report) {
+      out["with"] = {{"credentials", a.with}, {"gap", report_json(**cat, *job, *with_report)}};
+    }
+    std::cout << out.dump(2) << "\n";
+  } else if (with_report) {
+    print_text(*job, *profile, config, *with_report, &*report, a.with);
+  } else {
+    print_text(*job, *profile, config, *report, nullptr, {});
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_gap_command(CLI::App& app, GlobalOptions& g) {
+  auto args = std::make_shared<GapArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "gap", "Which requirements of a job a worker covers, partly covers or misses");
+  cmd->add_option("--profile", args->profile_file, "Worker profile JSON (docs/paths.md)")->type_name("FILE");
+  cmd->add_option_function<std::string>(
+         "--skills", [args](const std::string& s) { args->skills = s, args->skills_given = true; },
+         "Worker skills inline, separated by ';' or new lines")
+      ->type_name("TEXT");
+  cmd->add_option("--job", args->job_file, "Job JSON file (docs/formats.md)")->type_name("FILE");
+  cmd->add_option("--occupation", args->occupation, "Occupation in the catalog: id or title")
+      ->type_name("NAME");
+  cmd->add_option("--with", args->with, "What if the worker also held this credential (repeatable)")
+      ->type_name("CRED_ID");
+  cmd->add_option("--covered-threshold", args->covered, "Similarity at which a requirement is covered (provisional)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--partial-threshold", args->partial, "Similarity at which it is partly covered (provisional)")
+      ->check(CLI::Range(-1.0, 1.0))->capture_default_str();
+  cmd->callback([&g, args] { g_exit_code = run_gap(g, *args); });
+}
+
+}  // namespace credmatch::cli
