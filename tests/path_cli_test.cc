@@ -14,30 +14,9 @@
 namespace {
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  bool crashed = false;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-CliRun run(const std::string& args) {
-  const fs::path out = credmatch::testing_util::unique_temp_path("pathcli_out.txt");
-  const fs::path err = credmatch::testing_util::unique_temp_path("pathcli_err.txt");
-  const std::string cmd = std::string(CREDMATCH_CLI_PATH) + " " + args + " >" + out.string() +
-                          " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) >= 128);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+using credmatch::testing_util::CliRun;
+using credmatch::testing_util::slurp;
+CliRun run(const std::string& args) { return credmatch::testing_util::run_cli(args); }
 
 const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
 

@@ -13,46 +13,16 @@
 #include "engine/ingest.h"
 #include "engine/profile.h"
 #include "tools/credmatch/cli.h"
+#include "tools/credmatch/worker_job_args.h"
 
 namespace credmatch::cli {
 namespace {
 
-struct GapArgs {
-  std::string profile_file;
-  std::string skills;
-  bool skills_given = false;
-  std::string job_file;
-  std::string occupation;
+struct GapArgs : WorkerJobArgs {
   std::vector<std::string> with;
   float covered = engine::GapConfig{}.covered_threshold;
   float partial = engine::GapConfig{}.partial_threshold;
 };
-
-Result<engine::WorkerProfile> load_profile(const GapArgs& a) {
-  if (!a.profile_file.empty() && a.skills_given) {
-    return Status::invalid_argument("give one of --profile FILE or --skills \"...\", not both");
-  }
-  if (!a.profile_file.empty()) return engine::load_profile_file(a.profile_file);
-  if (!a.skills_given) {
-    return Status::invalid_argument("give the worker: --profile FILE or --skills \"a; b\"");
-  }
-  return engine::profile_from_skills_text(a.skills);
-}
-
-Result<engine::Job> load_job(engine::CatalogStore& store, const std::string& file,
-                             const std::string& occupation) {
-  if (file.empty() == occupation.empty()) {
-    return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
-  }
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return Status::not_found(file + ": cannot open");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return engine::parse_job_json(buf.str(), file, /*require_id=*/false);
-  }
-  return store.find_job(occupation);
-}
 
 std::string pct(double v) {
   char buf[16];
@@ -124,11 +94,11 @@ void print_text(const engine::Job& job, const engine::WorkerProfile& p,
 }
 
 int run_gap(const GlobalOptions& g, const GapArgs& a) {
-  auto profile = load_profile(a);
+  auto profile = load_worker_profile(a);
   if (!profile) return fail(profile.status());
   auto cat = engine::LoadedCatalog::open(catalog_dir(g));
   if (!cat) return fail(cat.status());
-  auto job = load_job((*cat)->store(), a.job_file, a.occupation);
+  auto job = load_target_job((*cat)->store(), a);
   if (!job) return fail(job.status());
   engine::GapConfig config;
   config.covered_threshold = a.covered;
@@ -175,14 +145,7 @@ void add_gap_command(CLI::App& app, GlobalOptions& g) {
   auto args = std::make_shared<GapArgs>();
   CLI::App* cmd = app.add_subcommand(
       "gap", "Which requirements of a job a worker covers, partly covers or misses");
-  cmd->add_option("--profile", args->profile_file, "Worker profile JSON (docs/paths.md)")->type_name("FILE");
-  cmd->add_option_function<std::string>(
-         "--skills", [args](const std::string& s) { args->skills = s, args->skills_given = true; },
-         "Worker skills inline, separated by ';' or new lines")
-      ->type_name("TEXT");
-  cmd->add_option("--job", args->job_file, "Job JSON file (docs/formats.md)")->type_name("FILE");
-  cmd->add_option("--occupation", args->occupation, "Occupation in the catalog: id or title")
-      ->type_name("NAME");
+  add_worker_job_options(cmd, args);
   cmd->add_option("--with", args->with, "What if the worker also held this credential (repeatable)")
       ->type_name("CRED_ID");
   cmd->add_option("--covered-threshold", args->covered, "Similarity at which a requirement is covered (provisional)")

@@ -15,16 +15,12 @@
 #include "engine/planner.h"
 #include "engine/profile.h"
 #include "tools/credmatch/cli.h"
+#include "tools/credmatch/worker_job_args.h"
 
 namespace credmatch::cli {
 namespace {
 
-struct PathArgs {
-  std::string profile_file;
-  std::string skills;
-  bool skills_given = false;
-  std::string job_file;
-  std::string occupation;
+struct PathArgs : WorkerJobArgs {
   std::string objective = "hours";
   std::optional<double> max_hours, max_cost, target;
   std::optional<int> max_credentials;
@@ -32,31 +28,6 @@ struct PathArgs {
   bool explain = false;
   int neighbours = 64;
 };
-
-Result<engine::WorkerProfile> load_profile(const PathArgs& a) {
-  if (!a.profile_file.empty() && a.skills_given) {
-    return Status::invalid_argument("give one of --profile FILE or --skills \"...\", not both");
-  }
-  if (!a.profile_file.empty()) return engine::load_profile_file(a.profile_file);
-  if (!a.skills_given) {
-    return Status::invalid_argument("give the worker: --profile FILE or --skills \"a; b\"");
-  }
-  return engine::profile_from_skills_text(a.skills);
-}
-
-Result<engine::Job> load_job(engine::CatalogStore& store, const PathArgs& a) {
-  if (a.job_file.empty() == a.occupation.empty()) {
-    return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
-  }
-  if (!a.job_file.empty()) {
-    std::ifstream in(a.job_file);
-    if (!in) return Status::not_found(a.job_file + ": cannot open");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return engine::parse_job_json(buf.str(), a.job_file, /*require_id=*/false);
-  }
-  return store.find_job(a.occupation);
-}
 
 std::string pct(double v) {
   char buf[16];
@@ -106,11 +77,11 @@ std::vector<Explanation> explain(const engine::PathProblem& pp, const engine::Pl
 }
 
 int run_path(const GlobalOptions& g, const PathArgs& a) {
-  auto profile = load_profile(a);
+  auto profile = load_worker_profile(a);
   if (!profile) return fail(profile.status());
   auto cat = engine::LoadedCatalog::open(catalog_dir(g));
   if (!cat) return fail(cat.status());
-  auto job = load_job((*cat)->store(), a);
+  auto job = load_target_job((*cat)->store(), a);
   if (!job) return fail(job.status());
   const engine::GapConfig gap_config;
   engine::GapAnalyzer analyzer(**cat, gap_config);
@@ -242,14 +213,7 @@ void add_path_command(CLI::App& app, GlobalOptions& g) {
   auto args = std::make_shared<PathArgs>();
   CLI::App* cmd = app.add_subcommand(
       "path", "Cheapest sequence of credentials that closes a worker's gap to a job");
-  cmd->add_option("--profile", args->profile_file, "Worker profile JSON (docs/paths.md)")->type_name("FILE");
-  cmd->add_option_function<std::string>(
-         "--skills", [args](const std::string& s) { args->skills = s, args->skills_given = true; },
-         "Worker skills inline, separated by ';' or new lines")
-      ->type_name("TEXT");
-  cmd->add_option("--job", args->job_file, "Job JSON file (docs/formats.md)")->type_name("FILE");
-  cmd->add_option("--occupation", args->occupation, "Occupation in the catalog: id or title")
-      ->type_name("NAME");
+  add_worker_job_options(cmd, args);
   cmd->add_option("--objective", args->objective, "What to minimise")
       ->check(CLI::IsMember({"hours", "cost", "count"}))->capture_default_str();
   cmd->add_option("--max-hours", args->max_hours, "Limit on total hours")->check(CLI::Range(0.0, 1e9));

@@ -1,0 +1,47 @@
+#include "tools/credmatch/worker_job_args.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/ingest.h"
+
+namespace credmatch::cli {
+
+void add_worker_job_options(CLI::App* cmd, const std::shared_ptr<WorkerJobArgs>& args) {
+  cmd->add_option("--profile", args->profile_file, "Worker profile JSON (docs/paths.md)")
+      ->type_name("FILE");
+  cmd->add_option_function<std::string>(
+         "--skills", [args](const std::string& s) { args->skills = s, args->skills_given = true; },
+         "Worker skills inline, separated by ';' or new lines")
+      ->type_name("TEXT");
+  cmd->add_option("--job", args->job_file, "Job JSON file (docs/formats.md)")->type_name("FILE");
+  cmd->add_option("--occupation", args->occupation, "Occupation in the catalog: id or title")
+      ->type_name("NAME");
+}
+
+Result<engine::WorkerProfile> load_worker_profile(const WorkerJobArgs& a) {
+  if (!a.profile_file.empty() && a.skills_given) {
+    return Status::invalid_argument("give one of --profile FILE or --skills \"...\", not both");
+  }
+  if (!a.profile_file.empty()) return engine::load_profile_file(a.profile_file);
+  if (!a.skills_given) {
+    return Status::invalid_argument("give the worker: --profile FILE or --skills \"a; b\"");
+  }
+  return engine::profile_from_skills_text(a.skills);
+}
+
+Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a) {
+  if (a.job_file.empty() == a.occupation.empty()) {
+    return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
+  }
+  if (!a.job_file.empty()) {
+    std::ifstream in(a.job_file);
+    if (!in) return Status::not_found(a.job_file + ": cannot open");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return engine::parse_job_json(buf.str(), a.job_file, /*require_id=*/false);
+  }
+  return store.find_job(a.occupation);
+}
+
+}  // namespace credmatch::cli

@@ -1,0 +1,32 @@
+// The worker and target-job arguments shared by `credmatch gap` and `credmatch path`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "engine/catalog.h"
+#include "engine/profile.h"
+#include "engine/store.h"
+
+namespace credmatch::cli {
+
+struct WorkerJobArgs {
+  std::string profile_file;  // --profile FILE
+  std::string skills;        // --skills "a; b"
+  bool skills_given = false;  // --skills "" is an empty profile, not a missing one
+  std::string job_file;      // --job FILE
+  std::string occupation;    // --occupation NAME
+};
+
+/// Adds --profile, --skills, --job and --occupation to `cmd`, writing into `args`.
+void add_worker_job_options(CLI::App* cmd, const std::shared_ptr<WorkerJobArgs>& args);
+
+/// The worker from --profile or --skills (exactly one must be given).
+Result<engine::WorkerProfile> load_worker_profile(const WorkerJobArgs& a);
+
+/// The target job from --job or --occupation (exactly one must be given).
+Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a);
+
+}  // namespace credmatch::cli
