@@ -145,10 +145,7 @@ void FaissIndex::add(int64_t n, std::span<const float> vectors) {
 SearchResult FaissIndex::search(int64_t n, std::span<const float> queries, int k,
                                 const SearchParams& params) const {
   check_search_args(dim_, n, queries, k);
-  SearchResult result;
-  result.k = k;
-  result.ids.assign(static_cast<size_t>(n) * k, -1);
-  result.scores.assign(static_cast<size_t>(n) * k, kNegInf);
+  SearchResult result = SearchResult::padded(n, k);
   if (n == 0 || index_->ntotal == 0) return result;
   // Faiss 1.7.3 sizes HNSW's candidate queue by max(index efSearch, k), ignoring the per-call
   // efSearch, so a larger per-call value would have no effect. Asking for max(k, ef) results

@@ -10,7 +10,6 @@
 namespace credmatch::index {
 namespace {
 
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 }  // namespace
 
@@ -32,10 +31,7 @@ const float* FlatIndex::vector(int64_t id) const {
 SearchResult FlatIndex::search(int64_t n, std::span<const float> queries, int k,
                                const SearchParams& /*params*/) const {
   check_search_args(dim_, n, queries, k);
-  SearchResult result;
-  result.k = k;
-  result.ids.assign(static_cast<size_t>(n) * k, -1);
-  result.scores.assign(static_cast<size_t>(n) * k, kNegInf);
+  SearchResult result = SearchResult::padded(n, k);
   const int64_t cap = std::min<int64_t>(k, size_);
   if (cap == 0 || n == 0) return result;
 

@@ -112,10 +112,7 @@ scan::ScanBase QuantizedFlatIndex::scan_base() const {
 SearchResult QuantizedFlatIndex::search(int64_t n, std::span<const float> queries, int k,
                                         const SearchParams& /*params*/) const {
   check_search_args(dim_, n, queries, k);
-  SearchResult result;
-  result.k = k;
-  result.ids.assign(static_cast<size_t>(n) * k, -1);
-  result.scores.assign(static_cast<size_t>(n) * k, kNegInf);
+  SearchResult result = SearchResult::padded(n, k);
   const int64_t cap = std::min<int64_t>(k, size_);
   if (cap == 0 || n == 0) return result;
   if (rerank_factor_ == 0) {

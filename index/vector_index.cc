@@ -1,8 +1,19 @@
 #include "index/vector_index.h"
 
+#include <limits>
+
 #include "base/error.h"
 
 namespace credmatch::index {
+
+SearchResult SearchResult::padded(int64_t n, int k) {
+  SearchResult result;
+  result.k = k;
+  result.ids.assign(static_cast<size_t>(n) * static_cast<size_t>(k), -1);
+  result.scores.assign(static_cast<size_t>(n) * static_cast<size_t>(k),
+                       -std::numeric_limits<float>::infinity());
+  return result;
+}
 
 void check_search_args(int dim, int64_t n, std::span<const float> queries, int k) {
   CREDMATCH_CHECK(k > 0, "k=" << k);

@@ -37,6 +37,10 @@ struct SearchResult {
   int64_t k = 0;
   std::vector<int64_t> ids;
   std::vector<float> scores;
+
+  /// n rows of k entries, every entry the padding (id -1, score -infinity); implementations
+  /// fill in what they find.
+  static SearchResult padded(int64_t n, int k);
 };
 
 class VectorIndex {
