@@ -7,35 +7,20 @@
 
 #include "base/error.h"
 #include "engine/ingest.h"
+#include "tests/fixture_catalog.h"
 #include "tests/test_util.h"
 
 namespace credmatch::engine {
 namespace {
 namespace fs = std::filesystem;
 
-const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
 
 class GapTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing_util::unique_temp_path("gap_suite").string());
-    fs::remove_all(*dir_);
-    BuildOptions o;
-    o.encoder.semantic_dim = 16;
-    o.encoder.lexical_dim = 16;
-    o.encoder.min_df = 1;
-    o.encoder.oversampling = 8;
-    std::vector<InputFile> inputs;
-    for (const char* f : {"credentials.jsonl", "jobs.jsonl", "skills.jsonl"}) {
-      auto in = classify_input(kData + f);
-      ASSERT_TRUE(in.is_ok()) << in.status().to_string();
-      inputs.push_back(*in);
-    }
-    auto report = build_catalog(*dir_, inputs, o);
-    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-    auto cat = LoadedCatalog::open(*dir_);
-    ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
-    catalog_ = cat->release();
+    catalog_ = testing_util::build_fixture_catalog(*dir_).release();
+    ASSERT_NE(catalog_, nullptr);
   }
   static void TearDownTestSuite() {
     delete catalog_;

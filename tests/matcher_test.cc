@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/fixture_catalog.h"
 #include "tests/test_util.h"
 
 #include <filesystem>
@@ -19,26 +20,8 @@ namespace credmatch::engine {
 namespace {
 namespace fs = std::filesystem;
 
-const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
-
-BuildOptions small_options() {
-  BuildOptions o;
-  o.encoder.semantic_dim = 16;
-  o.encoder.lexical_dim = 16;
-  o.encoder.min_df = 1;
-  o.encoder.oversampling = 8;
-  return o;
-}
-
-std::vector<InputFile> fixture_inputs() {
-  std::vector<InputFile> out;
-  for (const char* f : {"credentials.jsonl", "jobs.jsonl", "skills.jsonl"}) {
-    auto in = classify_input(kData + f);
-    EXPECT_TRUE(in.is_ok()) << in.status().to_string();
-    out.push_back(*in);
-  }
-  return out;
-}
+using testing_util::fixture_inputs;
+BuildOptions small_options() { return testing_util::fixture_build_options(); }
 
 std::string fresh_dir(const std::string& name) {
   const fs::path p = testing_util::unique_temp_path("matcher_" + name);
@@ -51,11 +34,8 @@ class MatcherTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(fresh_dir("suite"));
-    auto report = build_catalog(*dir_, fixture_inputs(), small_options());
-    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-    auto cat = LoadedCatalog::open(*dir_);
-    ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
-    catalog_ = cat->release();
+    catalog_ = testing_util::build_fixture_catalog(*dir_).release();
+    ASSERT_NE(catalog_, nullptr);
   }
   static void TearDownTestSuite() {
     delete catalog_;

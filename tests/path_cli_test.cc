@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/fixture_catalog.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -18,16 +19,11 @@ using credmatch::testing_util::CliRun;
 using credmatch::testing_util::slurp;
 CliRun run(const std::string& args) { return credmatch::testing_util::run_cli(args); }
 
-const std::string kData = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
 
 class PathCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    catalog_ = new std::string(credmatch::testing_util::unique_temp_path("pathcli_catalog").string());
-    fs::remove_all(*catalog_);
-    CliRun r = run("build --catalog " + *catalog_ + " --dim 16 " + kData + "credentials.jsonl " +
-                   kData + "jobs.jsonl " + kData + "skills.jsonl");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    catalog_ = new std::string(credmatch::testing_util::build_fixture_catalog_with_cli("pathcli_catalog"));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*catalog_);
