@@ -4,16 +4,14 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "engine/catalog_dir.h"
-#include "engine/ingest.h"
 #include "engine/job_text.h"
 #include "engine/matcher.h"
 #include "tools/credmatch/cli.h"
+#include "tools/credmatch/worker_job_args.h"
 
 namespace credmatch::cli {
 namespace {
@@ -29,13 +27,7 @@ struct MatchArgs {
 };
 
 Result<engine::Job> load_job(engine::CatalogStore& store, const MatchArgs& a) {
-  if (!a.job_file.empty()) {
-    std::ifstream in(a.job_file);
-    if (!in) return Status::not_found(a.job_file + ": cannot open");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return engine::parse_job_json(buf.str(), a.job_file, /*require_id=*/false);
-  }
+  if (!a.job_file.empty()) return load_job_file(a.job_file);
   if (!a.text.empty()) {
     engine::Job job;
     job.title = "job posting (free text)";

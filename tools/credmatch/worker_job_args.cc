@@ -34,14 +34,16 @@ Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJob
   if (a.job_file.empty() == a.occupation.empty()) {
     return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
   }
-  if (!a.job_file.empty()) {
-    std::ifstream in(a.job_file);
-    if (!in) return Status::not_found(a.job_file + ": cannot open");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return engine::parse_job_json(buf.str(), a.job_file, /*require_id=*/false);
-  }
+  if (!a.job_file.empty()) return load_job_file(a.job_file);
   return store.find_job(a.occupation);
+}
+
+Result<engine::Job> load_job_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::not_found(path + ": cannot open");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return engine::parse_job_json(buf.str(), path, /*require_id=*/false);
 }
 
 }  // namespace credmatch::cli
