@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/vector_data.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -26,28 +28,8 @@ constexpr int64_t kQueries = 200;
 constexpr int kK = 10;
 constexpr int kClusters = 100;
 
-// n unit vectors around `clusters` random centres (fixed seed) with Gaussian noise of norm
-// about 1.2 times a centre's: neighbours have cosine ~0.5-0.6, as with sentence embeddings.
 std::vector<float> clustered_unit_vectors(int64_t n, int dim, int clusters, uint32_t seed) {
-  std::mt19937 centre_rng(12345);  // same centres for base and queries
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> centres(static_cast<size_t>(clusters * dim));
-  for (float& c : centres) c = normal(centre_rng) / std::sqrt(static_cast<float>(dim));
-  std::uniform_int_distribution<int> pick(0, clusters - 1);
-  const float noise = 1.2f / std::sqrt(static_cast<float>(dim));
-  std::vector<float> v(static_cast<size_t>(n * dim));
-  for (int64_t i = 0; i < n; ++i) {
-    const float* centre = centres.data() + pick(rng) * dim;
-    float* row = v.data() + i * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      row[j] = centre[j] + noise * normal(rng);
-      norm += double{row[j]} * row[j];
-    }
-    for (int j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
-  }
-  return v;
+  return testing_util::clustered_unit_vectors(n, dim, clusters, seed, /*centre_seed=*/12345);
 }
 
 // Fraction of the exact top-k ids that `approx` also returns, over all queries.

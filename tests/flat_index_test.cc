@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/vector_data.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,21 +20,7 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-std::vector<float> random_unit_vectors(int64_t n, int dim, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(n * dim));
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = v.data() + i * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      row[j] = normal(rng);
-      norm += double{row[j]} * row[j];
-    }
-    for (int j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
-  }
-  return v;
-}
+using testing_util::random_unit_vectors;
 
 struct Scored {
   double score;

@@ -2,6 +2,8 @@
 // identical results, and every damaged or mismatched file is reported with the right code and
 // a message naming the values.
 #include <gtest/gtest.h>
+
+#include "tests/vector_data.h"
 #include <unistd.h>
 
 #include <cmath>
@@ -23,21 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<float> random_unit_vectors(int64_t n, int dim, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(n * dim));
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = v.data() + i * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      row[j] = normal(rng);
-      norm += double{row[j]} * row[j];
-    }
-    for (int j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
-  }
-  return v;
-}
+using testing_util::random_unit_vectors;
 
 // A fresh directory per test, removed afterwards.
 class IndexIO : public ::testing::Test {

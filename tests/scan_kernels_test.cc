@@ -4,6 +4,8 @@
 // quantized format round-trips through save_index/load_index to identical results.
 #include <gtest/gtest.h>
 
+#include "tests/vector_data.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -33,27 +35,8 @@ std::vector<float> random_vectors(int64_t n, int dim, uint32_t seed) {
   return v;
 }
 
-// n unit vectors around `clusters` random centres (like sentence embeddings).
 std::vector<float> clustered_unit_vectors(int64_t n, int dim, uint32_t seed, int clusters = 200) {
-  std::mt19937 centre_rng(11);
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
-  std::vector<float> centres(static_cast<size_t>(clusters) * dim);
-  for (float& c : centres) c = normal(centre_rng) * scale;
-  std::uniform_int_distribution<int> pick(0, clusters - 1);
-  std::vector<float> v(static_cast<size_t>(n) * dim);
-  for (int64_t i = 0; i < n; ++i) {
-    const float* centre = centres.data() + static_cast<size_t>(pick(rng)) * dim;
-    float* row = v.data() + i * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      row[j] = centre[j] + 1.2f * scale * normal(rng);
-      norm += double{row[j]} * row[j];
-    }
-    for (int j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
-  }
-  return v;
+  return testing_util::clustered_unit_vectors(n, dim, clusters, seed, /*centre_seed=*/11);
 }
 
 // A base in one storage format, with the fp32 values it stands for (decoded).
