@@ -180,8 +180,12 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   report.index_seconds = seconds_since(t);
 
   CREDMATCH_RETURN_IF_ERROR(save_encoder((staging / kEncoderFile).string(), *encoder));
-  CREDMATCH_RETURN_IF_ERROR(
-      index::save_vectors((staging / kVectorsFile).string(), encoder->dim(), vectors, encoder->id()));
+  // An exact Flat index already stores these vectors and open() reads them from it; only
+  // other indexes need the separate matrix for exact rescoring.
+  if (dynamic_cast<const index::FlatIndex*>(idx.get()) == nullptr) {
+    CREDMATCH_RETURN_IF_ERROR(index::save_vectors((staging / kVectorsFile).string(),
+                                                  encoder->dim(), vectors, encoder->id()));
+  }
   CREDMATCH_RETURN_IF_ERROR(index::save_index((staging / kIndexFile).string(), *idx, encoder->id()));
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("encoder_id", encoder->id()));
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("index_factory", options.index_factory));

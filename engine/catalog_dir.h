@@ -2,7 +2,8 @@
 //
 //   DIR/catalog.db         records (SQLite, engine/store.h)
 //   DIR/encoder.bin        the fitted encoder (engine/encoder.h)
-//   DIR/competencies.vec   one unit vector per matchable competency (index/vector_file.h)
+//   DIR/competencies.vec   one unit vector per matchable competency (index/vector_file.h),
+//                          only when the index does not hold them itself (not for Flat)
 //   DIR/competencies.index the nearest-neighbour index over those vectors (index/)
 //
 // build_catalog() never modifies DIR in place: it stages a complete new catalog beside it and
