@@ -19,6 +19,11 @@
 // read against. The 1M-vector sizes (1.5 GB of fp32) and the 1 GiB bandwidth buffer are
 // registered only with CREDMATCH_BENCH_LARGE=1 (otherwise 100k vectors and 256 MiB).
 //
+// BM_Hnswlib_SearchSingle: HnswlibIndex (hnswlib graph, M 16, efc 100) over the 10k fixture,
+// fp32 and int8 + re-rank, recall@10 against FlatIndex checked (and reported) before timing.
+// BM_Dot_Pair: the pair dot products graph indexes use (fp32, int8 codes), 384-d, against a
+// scalar loop first.
+//
 // Smoke run: ./bench_index --benchmark_min_time=0.01
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -39,6 +44,7 @@
 
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
+#include "index/hnswlib_index.h"
 #include "index/scan_kernels.h"
 
 namespace {
@@ -255,6 +261,52 @@ BENCHMARK(BM_FaissHNSW_SearchSingle)
     ->Args({10'000, 64})
     ->Unit(benchmark::kMicrosecond);
 
+// ---- hnswlib graphs (HnswlibIndex) ----
+
+// A graph over the n-vector fixture, built once; aborts unless recall@10 over the query pool at
+// `ef` reaches min_recall against FlatIndex.
+const credmatch::index::HnswlibIndex& hnsw_index(const std::string& spec, int64_t n, int ef,
+                                                 double min_recall, benchmark::State& state) {
+  static std::map<std::pair<std::string, int64_t>, std::unique_ptr<credmatch::index::HnswlibIndex>>
+      cache;
+  const Fixture& f = fixture(n);
+  auto& index = cache[{spec, n}];
+  if (!index) {
+    index = std::make_unique<credmatch::index::HnswlibIndex>(kDim, spec);
+    index->add(n, f.base);
+  }
+  const double r =
+      recall(index->search(kQueryPool, f.queries, kK, {.ef_search = ef}), f.exact, 0, kQueryPool);
+  if (r < min_recall) {
+    fail("hnsw:" + spec + " ef " + std::to_string(ef) + " recall@10 " + std::to_string(r) + " < " +
+         std::to_string(min_recall));
+  }
+  state.counters["recall@10"] = r;
+  return *index;
+}
+
+// Args: n, ef, storage (0 fp32, 1 int8 + rerank). One query per call, one thread.
+void BM_Hnswlib_SearchSingle(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const int ef = static_cast<int>(state.range(1));
+  const std::string spec = state.range(2) == 0 ? "M=16,efc=100" : "M=16,efc=100,int8,rerank";
+  const auto& index = hnsw_index(spec, n, ef, ef >= 64 ? 0.9 : 0.6, state);
+  const Fixture& f = fixture(n);
+  int64_t i = 0;
+  for (auto _ : state) {
+    SearchResult r = index.search(1, f.query(i++), kK, {.ef_search = ef});
+    benchmark::DoNotOptimize(r.ids.data());
+  }
+  state.SetLabel(state.range(2) == 0 ? "fp32" : "int8,rerank");
+  set_counters(state, n, 1, false);
+}
+BENCHMARK(BM_Hnswlib_SearchSingle)
+    ->Args({10'000, 16, 0})
+    ->Args({10'000, 64, 0})
+    ->Args({10'000, 16, 1})
+    ->Args({10'000, 64, 1})
+    ->Unit(benchmark::kMicrosecond);
+
 // ---- Exact scan kernels (384-d) ----
 
 namespace scan = credmatch::index::scan;
@@ -386,6 +438,44 @@ void BM_Scan_Int8_Single(benchmark::State& state) {
   scan_single(state, scan::Storage::kInt8, 0.93);
 }
 
+// One pair dot product (the graph indexes' distance), 384-d: fp32 and int8 codes, checked
+// against a scalar loop first. Arg: 0 fp32, 1 int8. items/s = pairs.
+void BM_Dot_Pair(benchmark::State& state) {
+  const scan::Kernels& k = scan::active_kernels();
+  const ScanFixture& f = scan_fixture(100'000);
+  const bool int8 = state.range(0) == 1;
+  // 4096 rows (L2-resident) against query 0, so this times the kernel, not DRAM.
+  constexpr int64_t kRows = 4096;
+  std::vector<int8_t> qcodes;
+  std::vector<float> qscales;
+  scan::quantize_int8(f.query(0), 1, kScanDim, qcodes, qscales);
+  for (int64_t i = 0; i < 8; ++i) {
+    double want = 0;
+    for (int d = 0; d < kScanDim; ++d) {
+      const size_t at = static_cast<size_t>(i * kScanDim + d);
+      want += int8 ? static_cast<double>(qcodes[static_cast<size_t>(d)]) * f.codes[at]
+                   : double{f.query(0)[d]} * f.fp32[at];
+    }
+    const double got =
+        int8 ? static_cast<double>(
+                   k.dot_int8(qcodes.data(), f.codes.data() + i * kScanDim, kScanDim))
+             : static_cast<double>(k.dot_fp32(f.query(0), f.fp32.data() + i * kScanDim, kScanDim));
+    if (std::abs(got - want) > (int8 ? 0.0 : 1e-4)) fail("pair dot product");
+  }
+  int64_t i = 0;
+  for (auto _ : state) {
+    const int64_t row = (i++) % kRows;
+    if (int8) {
+      benchmark::DoNotOptimize(
+          k.dot_int8(qcodes.data(), f.codes.data() + row * kScanDim, kScanDim));
+    } else {
+      benchmark::DoNotOptimize(k.dot_fp32(f.query(0), f.fp32.data() + row * kScanDim, kScanDim));
+    }
+  }
+  state.SetLabel(int8 ? "int8" : "fp32");
+  state.SetItemsProcessed(state.iterations());
+}
+
 // Sums a float buffer with `threads` threads, each streaming its own contiguous part.
 double stream_sum(const std::vector<float>& buffer, int threads) {
   std::vector<double> partial(static_cast<size_t>(threads));
@@ -448,6 +538,7 @@ void register_scan_benchmarks() {
       }
     }
   }
+  benchmark::RegisterBenchmark("BM_Dot_Pair", BM_Dot_Pair)->Arg(0)->Arg(1);
   benchmark::RegisterBenchmark("BM_MemoryBandwidth", BM_MemoryBandwidth)
       ->Arg(1)
       ->Arg(2)

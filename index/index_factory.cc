@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
+#include "index/hnswlib_index.h"
 #include "index/quantized_flat_index.h"
 #include "index/vector_file.h"
 
@@ -14,6 +15,11 @@ constexpr std::string_view kFaissPrefix = "faiss:";
 
 bool is_faiss(const std::string& factory) {
   return factory.size() > kFaissPrefix.size() && factory.starts_with(kFaissPrefix);
+}
+
+bool is_hnsw(const std::string& factory) {
+  return factory.size() >= HnswlibIndex::kPrefix.size() &&
+         factory.starts_with(HnswlibIndex::kPrefix);
 }
 
 bool is_quantized_flat(const std::string& factory) {
@@ -30,10 +36,16 @@ Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
     return std::unique_ptr<VectorIndex>(std::move(flat).value());
   }
   if (is_quantized_flat(factory)) {
-    Result<std::unique_ptr<QuantizedFlatIndex>> quantized = QuantizedFlatIndex::deserialize(
-        factory.substr(QuantizedFlatIndex::kPrefix.size()), bytes);
+    Result<std::unique_ptr<QuantizedFlatIndex>> quantized =
+        QuantizedFlatIndex::deserialize(factory.substr(QuantizedFlatIndex::kPrefix.size()), bytes);
     if (!quantized) return quantized.status();
     return std::unique_ptr<VectorIndex>(std::move(quantized).value());
+  }
+  if (is_hnsw(factory)) {
+    Result<std::unique_ptr<HnswlibIndex>> hnsw =
+        HnswlibIndex::deserialize(factory.substr(HnswlibIndex::kPrefix.size()), bytes);
+    if (!hnsw) return hnsw.status();
+    return std::unique_ptr<VectorIndex>(std::move(hnsw).value());
   }
   if (is_faiss(factory)) {
     Result<std::unique_ptr<FaissIndex>> faiss =
@@ -51,15 +63,19 @@ std::unique_ptr<VectorIndex> make_index(const std::string& factory, int dim) {
   CREDMATCH_CHECK(dim > 0, "dim=" << dim);
   if (factory == "Flat") return std::make_unique<FlatIndex>(dim);
   if (is_quantized_flat(factory)) {
-    return std::make_unique<QuantizedFlatIndex>(
-        dim, factory.substr(QuantizedFlatIndex::kPrefix.size()));
+    return std::make_unique<QuantizedFlatIndex>(dim,
+                                                factory.substr(QuantizedFlatIndex::kPrefix.size()));
+  }
+  if (is_hnsw(factory)) {
+    return std::make_unique<HnswlibIndex>(dim, factory.substr(HnswlibIndex::kPrefix.size()));
   }
   if (is_faiss(factory)) {
     return std::make_unique<FaissIndex>(dim, factory.substr(kFaissPrefix.size()));
   }
   throw Error("unknown index factory string '" + factory +
               "': accepted are \"Flat\" (exact search), \"Flat:fp16\" / \"Flat:int8\" "
-              "(quantized scan, optionally \",rerank\") and \"faiss:SPEC\" with a Faiss "
+              "(quantized scan, optionally \",rerank\"), \"hnsw:M=32,efc=200\" (hnswlib graph, "
+              "options M, efc, ef, int8, rerank) and \"faiss:SPEC\" with a Faiss "
               "index_factory spec, e.g. \"faiss:HNSW32\", \"faiss:IVF256,Flat\", \"faiss:Flat\"");
 }
 

@@ -5,6 +5,8 @@
 //   "Flat:fp16", "Flat:int8", with optional ",rerank" / ",rerankN"
 //                 exhaustive search over fp16 / int8 vectors, optionally re-ranked in fp32
 //                 (QuantizedFlatIndex, index/quantized_flat_index.h)
+//   "hnsw:OPTS"   an hnswlib HNSW graph (HnswlibIndex, index/hnswlib_index.h), OPTS e.g.
+//                 "M=32,efc=200" or "M=32,efc=200,int8,rerank" ("hnsw:" alone: defaults)
 //   "faiss:SPEC"  a Faiss index from faiss::index_factory(dim, SPEC, METRIC_INNER_PRODUCT)
 //                 (FaissIndex, index/faiss_index.h), e.g. "faiss:HNSW32", "faiss:IVF256,Flat",
 //                 "faiss:Flat"

@@ -2,9 +2,13 @@
 #include "index/scan_kernels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include "base/error.h"
@@ -87,11 +91,98 @@ class TopK {
   std::vector<Hit> heap_;
 };
 
+// Worker threads kept for the whole process, so a sharded scan costs a wake-up (tens of
+// microseconds) rather than a thread start per call. Workers wait on a condition variable
+// (passive: no spinning that would steal a core from the caller or from OpenBLAS). One job at a
+// time: a caller that finds the pool busy runs its shards itself (try_run returns false).
+// Thread safety: try_run() may be called from any thread.
+class ScanPool {
+ public:
+  static ScanPool& instance() {
+    static ScanPool pool(std::max(1u, std::thread::hardware_concurrency()) - 1);
+    return pool;
+  }
+  ~ScanPool() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  int workers() const { return static_cast<int>(threads_.size()); }
+
+  // Runs task(t) for every t in [0, n) on the workers and the calling thread; tasks must not
+  // throw. Returns false, running nothing, when another job holds the pool.
+  bool try_run(int64_t n, const std::function<void(int64_t)>& task) {
+    std::unique_lock<std::mutex> use(use_, std::try_to_lock);
+    if (!use.owns_lock()) return false;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      task_ = &task;
+      tasks_ = n;
+      next_ = 0;
+      finished_ = 0;
+      ++generation_;
+    }
+    wake_.notify_all();
+    int64_t mine = 0;
+    for (int64_t t = next_++; t < n; t = next_++, ++mine) task(t);
+    std::unique_lock<std::mutex> lock(m_);
+    finished_ += mine;
+    // Also wait for every worker that joined this job to leave it, so none can pick up a task
+    // of the next job with this job's (then dangling) task pointer.
+    done_.wait(lock, [&] { return finished_ == tasks_ && active_ == 0; });
+    task_ = nullptr;
+    return true;
+  }
+
+ private:
+  explicit ScanPool(unsigned workers) {
+    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  }
+
+  void work() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || (generation_ != seen && task_ != nullptr); });
+      if (stop_) return;
+      seen = generation_;
+      const std::function<void(int64_t)>* task = task_;
+      const int64_t n = tasks_;
+      ++active_;
+      lock.unlock();
+      int64_t mine = 0;
+      for (int64_t t = next_++; t < n; t = next_++, ++mine) (*task)(t);
+      lock.lock();
+      finished_ += mine;
+      --active_;
+      done_.notify_all();
+    }
+  }
+
+  std::mutex use_;  // held by the caller whose job runs
+  std::mutex m_;    // guards everything below except next_
+  std::condition_variable wake_, done_;
+  const std::function<void(int64_t)>* task_ = nullptr;
+  int64_t tasks_ = 0;
+  int64_t finished_ = 0;
+  int active_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::atomic<int64_t> next_{0};
+  std::vector<std::thread> threads_;
+};
+
 size_t element_bytes(Storage s) {
   switch (s) {
-    case Storage::kFp32: return 4;
-    case Storage::kFp16: return 2;
-    case Storage::kInt8: return 1;
+    case Storage::kFp32:
+      return 4;
+    case Storage::kFp16:
+      return 2;
+    case Storage::kInt8:
+      return 1;
   }
   return 4;
 }
@@ -115,8 +206,8 @@ void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queri
                        buffer);
           break;
         case Storage::kInt8:
-          kernels.int8(q, group, static_cast<const int8_t*>(base.data) + b0 * dim,
-                       base.scales + b0, nb, dim, buffer);
+          kernels.int8(q, group, static_cast<const int8_t*>(base.data) + b0 * dim, base.scales + b0,
+                       nb, dim, buffer);
           break;
       }
       for (int a = 0; a < group; ++a) tops[q0 + a].push_block(buffer + a * nb, nb, b0);
@@ -136,10 +227,19 @@ const Kernels& active_kernels() {
   return kernels;
 }
 
-std::string active_kernel_name() { return active_kernels().name; }
+std::string active_kernel_name() {
+  return active_kernels().name;
+}
 
-void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap,
-                int64_t stride, int64_t* ids, float* scores, const ScanOptions& options) {
+void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task) {
+  if (tasks <= 0) return;
+  if (tasks == 1 || !ScanPool::instance().try_run(tasks, task)) {
+    for (int64_t t = 0; t < tasks; ++t) task(t);
+  }
+}
+
+void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap, int64_t stride,
+                int64_t* ids, float* scores, const ScanOptions& options) {
   CREDMATCH_DCHECK(cap >= 1 && stride >= cap && base.dim > 0 && nq >= 0);
   if (nq == 0 || base.n == 0) return;
   const Kernels& kernels = options.kernels ? *options.kernels : active_kernels();
@@ -171,7 +271,16 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
   };
   if (threads == 1) {
     work(0);
+  } else if (threads <= ScanPool::instance().workers() + 1) {
+    // The pool's workers and this thread share the shards; if another scan holds the pool,
+    // this thread scans its shards alone (the cores are busy anyway).
+    const std::function<void(int64_t)> task = work;
+    if (!ScanPool::instance().try_run(threads, task)) {
+      for (int64_t t = 0; t < threads; ++t) work(t);
+    }
   } else {
+    // More threads than the pool has (an explicit max_threads above the core count, e.g. a
+    // test of the shard merge): start them for this call.
     std::vector<std::thread> pool;
     pool.reserve(static_cast<size_t>(threads - 1));
     // A failed thread start throws here, in the caller's thread, after joining the threads

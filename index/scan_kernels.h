@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,10 +50,15 @@ inline constexpr int kMaxQueryGroup = 4;
 struct Kernels {
   const char* name;
   void (*fp32)(const float* queries, int nq, const float* base, int64_t n, int dim, float* out);
-  void (*fp16)(const float* queries, int nq, const uint16_t* base, int64_t n, int dim,
-               float* out);
+  void (*fp16)(const float* queries, int nq, const uint16_t* base, int64_t n, int dim, float* out);
   void (*int8)(const float* queries, int nq, const int8_t* codes, const float* scales, int64_t n,
                int dim, float* out);
+  /// One pair: sum_j a[j] * b[j] over dim components (the graph indexes' distance, where
+  /// rows are visited one at a time in no particular order).
+  float (*dot_fp32)(const float* a, const float* b, int dim);
+  /// One pair of int8 codes, exact integer sum (|codes| <= 127, so no overflow below
+  /// dim = 2^17).
+  int32_t (*dot_int8)(const int8_t* a, const int8_t* b, int dim);
 };
 
 /// The portable kernels (always available).
@@ -76,8 +82,9 @@ struct ScanBase {
 
 struct ScanOptions {
   /// Most threads one call may use; 0 = std::thread::hardware_concurrency(). A call uses one
-  /// thread per kMinShardBytes of base (so small scans stay single-threaded and pay no thread
-  /// start-up cost).
+  /// thread per kMinShardBytes of base (so small scans stay single-threaded). The threads are
+  /// the persistent pool of run_parallel() (woken, not started, per call); a call that finds
+  /// the pool busy scans its shards on its own thread.
   int max_threads = 0;
   /// Kernels to use; nullptr = active_kernels(). Tests pass generic_kernels() to compare.
   const Kernels* kernels = nullptr;
@@ -89,8 +96,14 @@ inline constexpr int64_t kMinShardBytes = int64_t{8} << 20;
 /// best first, written to ids[q * stride + j], scores[q * stride + j] for j < min(cap, base.n);
 /// entries j >= min(cap, base.n) are left untouched. Requires cap >= 1, stride >= cap
 /// (internal API: checked only in debug builds).
-void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap,
-                int64_t stride, int64_t* ids, float* scores, const ScanOptions& options);
+void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap, int64_t stride,
+                int64_t* ids, float* scores, const ScanOptions& options);
+
+/// Runs task(t) for every t in [0, tasks) on the process-wide pool of scan worker threads
+/// (hardware_concurrency() - 1 of them, started on first use) plus the calling thread; when
+/// another call holds the pool, the calling thread runs every task itself. task must not throw.
+/// Used by scan_top_k() for shards and by the graph indexes for the queries of a batch.
+void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task);
 
 /// IEEE binary16 <-> binary32 (round to nearest even; overflow gives infinity, NaN stays NaN).
 uint16_t float_to_half(float x);

@@ -105,10 +105,23 @@ void int8(const float* q, int nq, const int8_t* codes, const float* scales, int6
   }
 }
 
-constexpr Kernels kGeneric{"generic", fp32, fp16, int8};
+float dot_fp32(const float* a, const float* b, int dim) {
+  return dot(a, b, dim);
+}
+
+int32_t dot_int8(const int8_t* a, const int8_t* b, int dim) {
+  int32_t sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int d = 0; d < dim; ++d) sum += int32_t{a[d]} * int32_t{b[d]};
+  return sum;
+}
+
+constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8};
 
 }  // namespace
 
-const Kernels& generic_kernels() { return kGeneric; }
+const Kernels& generic_kernels() {
+  return kGeneric;
+}
 
 }  // namespace credmatch::index::scan

@@ -2,9 +2,9 @@
 // the portable ones, the top-k scan is exact against a double-precision loop (any block, group
 // and shard split), the quantized indexes meet their recall floors against FlatIndex, and every
 // quantized format round-trips through save_index/load_index to identical results.
-#include <gtest/gtest.h>
+#include "index/scan_kernels.h"
 
-#include "tests/vector_data.h"
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,8 +19,8 @@
 #include "index/flat_index.h"
 #include "index/index_factory.h"
 #include "index/quantized_flat_index.h"
-#include "index/scan_kernels.h"
 #include "tests/test_util.h"
+#include "tests/vector_data.h"
 
 namespace credmatch::index {
 namespace {
@@ -64,7 +64,8 @@ Encoded encode(const std::vector<float>& v, int64_t n, int dim, Storage storage)
     case Storage::kInt8:
       scan::quantize_int8(v.data(), n, dim, e.codes, e.scales);
       for (int64_t i = 0; i < n * dim; ++i) {
-        e.decoded.push_back(e.scales[static_cast<size_t>(i / dim)] * e.codes[static_cast<size_t>(i)]);
+        e.decoded.push_back(e.scales[static_cast<size_t>(i / dim)] *
+                            e.codes[static_cast<size_t>(i)]);
       }
       e.base.data = e.codes.data();
       e.base.scales = e.scales.data();
@@ -86,13 +87,15 @@ TEST(ScanKernels, Avx2AgreesWithGenericForEveryStorageAndShape) {
         const Encoded e = encode(base, n, dim, storage);
         for (int nq = 1; nq <= scan::kMaxQueryGroup; ++nq) {
           SCOPED_TRACE("dim=" + std::to_string(dim) + " n=" + std::to_string(n) +
-                       " nq=" + std::to_string(nq) + " storage=" +
-                       std::to_string(static_cast<int>(storage)));
+                       " nq=" + std::to_string(nq) +
+                       " storage=" + std::to_string(static_cast<int>(storage)));
           std::vector<float> a(static_cast<size_t>(nq * n)), b(a.size());
           for (const auto* k : {&generic, avx2}) {
             float* out = k == &generic ? a.data() : b.data();
             switch (storage) {
-              case Storage::kFp32: k->fp32(queries.data(), nq, base.data(), n, dim, out); break;
+              case Storage::kFp32:
+                k->fp32(queries.data(), nq, base.data(), n, dim, out);
+                break;
               case Storage::kFp16:
                 k->fp16(queries.data(), nq, e.halves.data(), n, dim, out);
                 break;
@@ -142,14 +145,14 @@ TEST(ScanKernels, HalfConversionsMatchF16cForEveryValue) {
   }
   EXPECT_EQ(scan::float_to_half(1.0f), 0x3c00);
   EXPECT_EQ(scan::float_to_half(65504.0f), 0x7bff);
-  EXPECT_EQ(scan::float_to_half(65520.0f), 0x7c00);                // rounds up to infinity
-  EXPECT_EQ(scan::float_to_half(1.0f + 1.0f / 2048), 0x3c00);      // tie, to even
-  EXPECT_EQ(scan::float_to_half(1.0f + 3.0f / 2048), 0x3c02);      // tie, to even
-  EXPECT_EQ(scan::float_to_half(std::ldexp(1.0f, -25)), 0x0000);   // tie with 0, to even
-  EXPECT_EQ(scan::float_to_half(std::ldexp(1.5f, -25)), 0x0001);   // smallest subnormal
+  EXPECT_EQ(scan::float_to_half(65520.0f), 0x7c00);               // rounds up to infinity
+  EXPECT_EQ(scan::float_to_half(1.0f + 1.0f / 2048), 0x3c00);     // tie, to even
+  EXPECT_EQ(scan::float_to_half(1.0f + 3.0f / 2048), 0x3c02);     // tie, to even
+  EXPECT_EQ(scan::float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // tie with 0, to even
+  EXPECT_EQ(scan::float_to_half(std::ldexp(1.5f, -25)), 0x0001);  // smallest subnormal
   EXPECT_EQ(scan::float_to_half(-std::ldexp(1.0f, -24)), 0x8001);
-  EXPECT_TRUE(std::isnan(scan::half_to_float(
-      scan::float_to_half(std::numeric_limits<float>::quiet_NaN()))));
+  EXPECT_TRUE(std::isnan(
+      scan::half_to_float(scan::float_to_half(std::numeric_limits<float>::quiet_NaN()))));
 }
 
 // The double-precision ranking of rows [0, n) for one query: (score, id) best first.
@@ -211,8 +214,8 @@ TEST(ScanTopK, ShardedScanEqualsSingleThreadedScan) {
   static_assert(kN * kDim * 4 >= 2 * scan::kMinShardBytes);
   const std::vector<float> base = random_vectors(kN, kDim, 31);
   const std::vector<float> queries = random_vectors(5, kDim, 32);
-  const scan::ScanBase view{.storage = Storage::kFp32, .data = base.data(), .scales = nullptr,
-                            .n = kN, .dim = kDim};
+  const scan::ScanBase view{
+      .storage = Storage::kFp32, .data = base.data(), .scales = nullptr, .n = kN, .dim = kDim};
   std::vector<int64_t> ids1(50), ids2(50);
   std::vector<float> scores1(50), scores2(50);
   scan::scan_top_k(view, queries.data(), 5, 10, 10, ids1.data(), scores1.data(),
@@ -223,12 +226,42 @@ TEST(ScanTopK, ShardedScanEqualsSingleThreadedScan) {
   EXPECT_EQ(scores1, scores2);
 }
 
+TEST(ScanTopK, ConcurrentShardedScansAgreeWithSerialOnes) {
+  // Several callers at once: one gets the persistent worker pool, the others scan their shards
+  // on their own thread; all must give the single-threaded answer.
+  constexpr int kDim = 384;
+  constexpr int64_t kN = 11'000;
+  const std::vector<float> base = random_vectors(kN, kDim, 41);
+  const std::vector<float> queries = random_vectors(3, kDim, 42);
+  const scan::ScanBase view{
+      .storage = Storage::kFp32, .data = base.data(), .scales = nullptr, .n = kN, .dim = kDim};
+  std::vector<int64_t> want(30);
+  std::vector<float> want_scores(30);
+  scan::scan_top_k(view, queries.data(), 3, 10, 10, want.data(), want_scores.data(),
+                   {.max_threads = 1});
+  std::vector<std::vector<int64_t>> got(4, std::vector<int64_t>(30));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<float> scores(30);
+      for (int rep = 0; rep < 5; ++rep) {
+        scan::scan_top_k(view, queries.data(), 3, 10, 10, got[t].data(), scores.data(),
+                         {.max_threads = 2});
+        if (got[t] != want) return;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (const std::vector<int64_t>& ids : got) EXPECT_EQ(ids, want);
+}
+
 double recall(const SearchResult& got, const SearchResult& want) {
   int64_t found = 0;
   for (int64_t q = 0; q < static_cast<int64_t>(want.ids.size()) / want.k; ++q) {
     const auto* w = want.ids.data() + q * want.k;
     const std::unordered_set<int64_t> set(w, w + want.k);
-    for (int64_t j = 0; j < got.k; ++j) found += set.count(got.ids[static_cast<size_t>(q * got.k + j)]);
+    for (int64_t j = 0; j < got.k; ++j)
+      found += set.count(got.ids[static_cast<size_t>(q * got.k + j)]);
   }
   return static_cast<double>(found) / static_cast<double>(want.ids.size());
 }

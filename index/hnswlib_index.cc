@@ -1,0 +1,456 @@
+#include "index/hnswlib_index.h"
+
+// hnswlib.h defines non-inline functions (cpuid, AVXCapable): include it in this file only.
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <thread>
+
+#include "base/binary_file.h"
+#include "base/error.h"
+#include "index/scan_kernels.h"
+
+namespace credmatch::index {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr int kDefaultRerank = 4;
+constexpr int kMaxRerank = 1024;
+constexpr int kMaxM = 256;
+
+// What a distance function needs: the row length and the kernels picked for this CPU.
+struct DistParam {
+  int dim = 0;
+  const scan::Kernels* kernels = nullptr;
+};
+
+float ip_distance_fp32(const void* a, const void* b, const void* param) {
+  const auto* p = static_cast<const DistParam*>(param);
+  return 1.0f -
+         p->kernels->dot_fp32(static_cast<const float*>(a), static_cast<const float*>(b), p->dim);
+}
+
+// An int8 element is dim codes followed by its float scale (unaligned: read with memcpy).
+float ip_distance_int8(const void* a, const void* b, const void* param) {
+  const auto* p = static_cast<const DistParam*>(param);
+  const auto* ca = static_cast<const int8_t*>(a);
+  const auto* cb = static_cast<const int8_t*>(b);
+  float sa, sb;
+  std::memcpy(&sa, ca + p->dim, sizeof sa);
+  std::memcpy(&sb, cb + p->dim, sizeof sb);
+  return 1.0f - sa * sb * static_cast<float>(p->kernels->dot_int8(ca, cb, p->dim));
+}
+
+class IpSpace : public hnswlib::SpaceInterface<float> {
+ public:
+  IpSpace(int dim, bool int8) : int8_(int8) {
+    param_.dim = dim;
+    param_.kernels = &scan::active_kernels();
+    bytes_ = int8 ? static_cast<size_t>(dim) + sizeof(float) : static_cast<size_t>(dim) * 4;
+  }
+  size_t get_data_size() override { return bytes_; }
+  hnswlib::DISTFUNC<float> get_dist_func() override {
+    return int8_ ? ip_distance_int8 : ip_distance_fp32;
+  }
+  void* get_dist_func_param() override { return &param_; }
+
+ private:
+  bool int8_;
+  size_t bytes_;
+  DistParam param_;
+};
+
+bool parse_int(std::string_view text, int* out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+float dot(const float* a, const float* b, int dim) {
+  return scan::active_kernels().dot_fp32(a, b, dim);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// HnswConfig
+
+HnswConfig HnswConfig::parse(std::string_view spec) {
+  HnswConfig c;
+  bool rerank = false;
+  size_t pos = 0;
+  while (pos <= spec.size() && !spec.empty()) {
+    const size_t comma = std::min(spec.find(',', pos), spec.size());
+    const std::string_view item = spec.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    int* target = nullptr;
+    if (key == "M") target = &c.m;
+    if (key == "efc") target = &c.ef_construction;
+    if (key == "ef") target = &c.ef_search;
+    if (target != nullptr) {
+      CREDMATCH_CHECK(eq != std::string_view::npos && parse_int(value, target),
+                      "hnsw option '" << item << "': expected " << key << "=INTEGER");
+    } else if (item == "int8") {
+      c.int8 = true;
+    } else if (item == "fp32") {
+      c.int8 = false;
+    } else if (item.starts_with("rerank")) {
+      rerank = true;
+      const std::string_view n = item.substr(6);
+      c.rerank_factor = kDefaultRerank;
+      CREDMATCH_CHECK((n.empty() || parse_int(n, &c.rerank_factor)) && c.rerank_factor >= 1,
+                      "hnsw option '" << item << "': expected rerank or rerankN, N >= 1");
+    } else {
+      throw Error("unknown hnsw option '" + std::string(item) + "' in '" + std::string(spec) +
+                  "': accepted are M=N, efc=N, ef=N, fp32, int8, rerank, rerankN");
+    }
+    if (comma == spec.size()) break;
+  }
+  if (!rerank) c.rerank_factor = 0;
+  c.validate();
+  return c;
+}
+
+void HnswConfig::validate() const {
+  CREDMATCH_CHECK(m >= 2 && m <= kMaxM, "hnsw M=" << m << ": expected 2 <= M <= " << kMaxM);
+  CREDMATCH_CHECK(ef_construction >= 1, "hnsw efc=" << ef_construction << ": expected >= 1");
+  CREDMATCH_CHECK(ef_search >= 1, "hnsw ef=" << ef_search << ": expected >= 1");
+  CREDMATCH_CHECK(rerank_factor >= 0 && rerank_factor <= kMaxRerank,
+                  "hnsw rerank factor " << rerank_factor << ": expected 1 .. " << kMaxRerank);
+  CREDMATCH_CHECK(rerank_factor == 0 || int8,
+                  "hnsw rerank needs int8 storage: fp32 graph scores are already exact");
+}
+
+std::string HnswConfig::spec() const {
+  std::string s = "M=" + std::to_string(m) + ",efc=" + std::to_string(ef_construction) +
+                  ",ef=" + std::to_string(ef_search);
+  if (int8) s += ",int8";
+  if (rerank_factor == kDefaultRerank) s += ",rerank";
+  if (rerank_factor != 0 && rerank_factor != kDefaultRerank) {
+    s += ",rerank" + std::to_string(rerank_factor);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HnswlibIndex
+
+struct HnswlibIndex::Graph {
+  // The space outlives the graph, which keeps pointers into it.
+  IpSpace space;
+  hnswlib::HierarchicalNSW<float> hnsw;
+
+  Graph(int dim, const HnswConfig& c, size_t capacity)
+      : space(dim, c.int8),
+        hnsw(&space, capacity, static_cast<size_t>(c.m), static_cast<size_t>(c.ef_construction),
+             /*random_seed=*/100) {
+    hnsw.setEf(1);  // every search passes its own ef as the result count
+  }
+};
+
+HnswlibIndex::HnswlibIndex(int dim, const std::string& spec)
+    : dim_(dim), config_(HnswConfig::parse(spec)) {
+  CREDMATCH_CHECK(dim > 0, "dim=" << dim);
+  graph_ = std::make_unique<Graph>(dim_, config_, /*capacity=*/1);
+}
+
+HnswlibIndex::~HnswlibIndex() = default;
+
+std::string HnswlibIndex::factory_string() const {
+  return std::string(kPrefix) + config_.spec();
+}
+
+void HnswlibIndex::encode(const float* vector, std::vector<char>& element) const {
+  if (!config_.int8) {
+    element.resize(static_cast<size_t>(dim_) * sizeof(float));
+    std::memcpy(element.data(), vector, element.size());
+    return;
+  }
+  std::vector<int8_t> codes;
+  std::vector<float> scales;
+  scan::quantize_int8(vector, 1, dim_, codes, scales);
+  element.resize(static_cast<size_t>(dim_) + sizeof(float));
+  std::memcpy(element.data(), codes.data(), static_cast<size_t>(dim_));
+  std::memcpy(element.data() + dim_, scales.data(), sizeof(float));
+}
+
+void HnswlibIndex::reserve(int64_t capacity) {
+  hnswlib::HierarchicalNSW<float>& h = graph_->hnsw;
+  if (static_cast<size_t>(capacity) <= h.max_elements_) return;
+  // Grow geometrically so many small add() calls stay linear overall.
+  const size_t grown =
+      std::max(static_cast<size_t>(capacity), h.max_elements_ + h.max_elements_ / 2);
+  h.resizeIndex(grown);
+}
+
+void HnswlibIndex::add(int64_t n, std::span<const float> vectors) {
+  check_add_args(dim_, n, vectors);
+  if (n == 0) return;
+  reserve(size_ + n);
+  const int64_t first = size_;
+  std::atomic<int64_t> next{0};
+  const int64_t threads =
+      std::clamp<int64_t>(std::thread::hardware_concurrency(), 1, std::max<int64_t>(1, n / 64));
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  auto work = [&](int64_t t) {
+    try {
+      std::vector<char> element;
+      for (int64_t i = next++; i < n; i = next++) {
+        encode(vectors.data() + i * dim_, element);
+        graph_->hnsw.addPoint(element.data(), static_cast<hnswlib::labeltype>(first + i));
+      }
+    } catch (...) {
+      errors[static_cast<size_t>(t)] = std::current_exception();
+      next = n;  // stop the other workers early
+    }
+  };
+  std::vector<std::thread> pool;
+  try {
+    for (int64_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  } catch (...) {
+    next = n;
+    for (std::thread& th : pool) th.join();
+    throw;
+  }
+  work(0);
+  for (std::thread& th : pool) th.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  if (config_.rerank_factor > 0) exact_.insert(exact_.end(), vectors.begin(), vectors.end());
+  size_ += n;
+}
+
+SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int k,
+                                  const SearchParams& params) const {
+  check_search_args(dim_, n, queries, k);
+  SearchResult result = SearchResult::padded(n, k);
+  if (size_ == 0) return result;
+  const int ef = params.ef_search > 0 ? params.ef_search : config_.ef_search;
+  const int64_t wanted =
+      config_.rerank_factor > 0 ? int64_t{k} * config_.rerank_factor : int64_t{k};
+  const auto count = static_cast<size_t>(std::max<int64_t>(wanted, ef));
+  // Queries [begin, end) into their result rows; each task has its own buffers.
+  auto run = [&](int64_t begin, int64_t end) {
+    std::vector<char> element;
+    std::vector<std::pair<float, int64_t>> hits;  // (score, id)
+    for (int64_t q = begin; q < end; ++q) {
+      const float* query = queries.data() + q * dim_;
+      const void* probe = query;
+      if (config_.int8) {
+        encode(query, element);
+        probe = element.data();
+      }
+      auto found = graph_->hnsw.searchKnn(probe, count);
+      hits.clear();
+      while (!found.empty()) {
+        float score = 1.0f - found.top().first;
+        if (score != score) score = kNegInf;  // NaN ranks below every number
+        hits.emplace_back(score, static_cast<int64_t>(found.top().second));
+        found.pop();
+      }
+      // The queue pops worst first: best first after reversing.
+      std::reverse(hits.begin(), hits.end());
+      if (config_.rerank_factor > 0) {
+        hits.resize(std::min<size_t>(hits.size(), static_cast<size_t>(wanted)));
+        for (auto& [score, id] : hits) {
+          score = dot(query, exact_.data() + id * dim_, dim_);
+          if (score != score) score = kNegInf;
+        }
+      }
+      const auto better = [](const auto& a, const auto& b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+      };
+      const size_t keep = std::min<size_t>(hits.size(), static_cast<size_t>(k));
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
+                        better);
+      for (size_t j = 0; j < keep; ++j) {
+        result.ids[static_cast<size_t>(q * k) + j] = hits[j].second;
+        result.scores[static_cast<size_t>(q * k) + j] = hits[j].first;
+      }
+    }
+  };
+  if (n == 1) {
+    run(0, 1);
+    return result;
+  }
+  // A batch (e.g. a job's requirements) is split over the scan worker pool.
+  const int64_t tasks = std::min<int64_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
+  scan::run_parallel(tasks, [&](int64_t t) {
+    try {
+      run(n * t / tasks, n * (t + 1) / tasks);
+    } catch (...) {
+      errors[static_cast<size_t>(t)] = std::current_exception();
+    }
+  });
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return result;
+}
+
+int64_t HnswlibIndex::memory_bytes() const {
+  const hnswlib::HierarchicalNSW<float>& h = graph_->hnsw;
+  int64_t bytes = static_cast<int64_t>(h.cur_element_count * h.size_data_per_element_);
+  for (size_t i = 0; i < h.cur_element_count; ++i) {
+    bytes += static_cast<int64_t>(h.element_levels_[i]) *
+             static_cast<int64_t>(h.size_links_per_element_);
+  }
+  return bytes + static_cast<int64_t>(exact_.size() * sizeof(float));
+}
+
+std::string HnswlibIndex::serialize() const {
+  const hnswlib::HierarchicalNSW<float>& h = graph_->hnsw;
+  ByteWriter w;
+  w.u32(static_cast<uint32_t>(dim_));
+  w.u64(static_cast<uint64_t>(size_));
+  w.u32(static_cast<uint32_t>(config_.m));
+  w.u32(static_cast<uint32_t>(config_.ef_construction));
+  w.u32(static_cast<uint32_t>(config_.ef_search));
+  w.u32(config_.int8 ? 1u : 0u);
+  w.u32(static_cast<uint32_t>(config_.rerank_factor));
+  w.u64(static_cast<uint64_t>(h.size_data_per_element_));
+  w.u32(static_cast<uint32_t>(h.maxlevel_));  // -1 (all ones) when empty
+  w.u32(static_cast<uint32_t>(h.enterpoint_node_));
+  w.raw(h.data_level0_memory_, h.cur_element_count * h.size_data_per_element_);
+  for (size_t i = 0; i < h.cur_element_count; ++i) {
+    const auto bytes = static_cast<uint32_t>(h.element_levels_[i] * h.size_links_per_element_);
+    w.u32(bytes);
+    if (bytes > 0) w.raw(h.linkLists_[i], bytes);
+  }
+  if (!exact_.empty()) w.raw(exact_.data(), exact_.size() * sizeof(float));
+  return std::move(w.buffer());
+}
+
+Result<std::unique_ptr<HnswlibIndex>> HnswlibIndex::deserialize(const std::string& spec,
+                                                                std::string_view bytes) {
+  const std::string what = "hnsw:" + spec + " index";
+  HnswConfig parsed;
+  try {
+    parsed = HnswConfig::parse(spec);
+  } catch (const Error& e) {
+    return Status::mismatch("unknown hnsw index spec '" + spec + "': " + e.what());
+  }
+  ByteReader r(bytes);
+  uint32_t dim = 0, m = 0, efc = 0, ef = 0, int8 = 0, factor = 0, maxlevel = 0, entry = 0;
+  uint64_t n = 0, element_bytes = 0;
+  if (!r.u32(&dim) || !r.u64(&n) || !r.u32(&m) || !r.u32(&efc) || !r.u32(&ef) || !r.u32(&int8) ||
+      !r.u32(&factor) || !r.u64(&element_bytes) || !r.u32(&maxlevel) || !r.u32(&entry)) {
+    return Status::corruption(what + ": truncated header (" + std::to_string(bytes.size()) +
+                              " bytes)");
+  }
+  if (dim == 0 || dim > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
+    return Status::corruption(what + ": invalid dim " + std::to_string(dim));
+  }
+  if (m != static_cast<uint32_t>(parsed.m) ||
+      efc != static_cast<uint32_t>(parsed.ef_construction) ||
+      ef != static_cast<uint32_t>(parsed.ef_search) || (int8 != 0) != parsed.int8 ||
+      factor != static_cast<uint32_t>(parsed.rerank_factor)) {
+    return Status::corruption(
+        what + ": payload says M=" + std::to_string(m) + ", efc=" + std::to_string(efc) +
+        ", ef=" + std::to_string(ef) + ", int8=" + std::to_string(int8) +
+        ", rerank=" + std::to_string(factor) + ", the factory string disagrees");
+  }
+  auto index = std::make_unique<HnswlibIndex>(static_cast<int>(dim), spec);
+  hnswlib::HierarchicalNSW<float>& h = index->graph_->hnsw;
+  if (element_bytes != h.size_data_per_element_) {
+    return Status::corruption(what + ": graph elements of " + std::to_string(element_bytes) +
+                              " bytes, expected " + std::to_string(h.size_data_per_element_));
+  }
+  if (n > r.remaining() / element_bytes) {
+    return Status::corruption(what + ": header says n=" + std::to_string(n) + ", payload holds " +
+                              std::to_string(r.remaining()) + " bytes");
+  }
+  const std::string_view level0 = r.take(n * element_bytes);
+  // Upper-level link lists, checked before anything is handed to hnswlib.
+  std::vector<int> levels(n, 0);
+  std::vector<std::string_view> upper(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t size = 0;
+    if (!r.u32(&size)) return Status::corruption(what + ": truncated link lists");
+    if (size % h.size_links_per_element_ != 0) {
+      return Status::corruption(what + ": node " + std::to_string(i) + " has a link block of " +
+                                std::to_string(size) + " bytes");
+    }
+    levels[i] = static_cast<int>(size / h.size_links_per_element_);
+    upper[i] = r.take(size);
+    if (r.failed()) return Status::corruption(what + ": truncated link lists");
+  }
+  const uint64_t exact_floats = factor != 0 ? n * dim : 0;
+  if (r.remaining() != exact_floats * sizeof(float)) {
+    return Status::corruption(what + ": " + std::to_string(r.remaining()) +
+                              " bytes after the graph, expected " +
+                              std::to_string(exact_floats * sizeof(float)));
+  }
+  // Every link must point at a node that exists on that level; labels must be 0 .. n-1.
+  auto check_list = [&](const char* list, size_t max_links, int level) -> bool {
+    uint32_t header;
+    std::memcpy(&header, list, sizeof header);
+    if ((header >> 16) != 0 || (header & 0xffffu) > max_links) return false;  // no delete marks
+    for (uint32_t j = 0; j < (header & 0xffffu); ++j) {
+      uint32_t id;
+      std::memcpy(&id, list + sizeof(uint32_t) * (1 + j), sizeof id);
+      if (id >= n || levels[id] < level) return false;
+    }
+    return true;
+  };
+  std::vector<bool> seen(n, false);
+  for (uint64_t i = 0; i < n; ++i) {
+    const char* element = level0.data() + i * element_bytes;
+    hnswlib::labeltype label;
+    std::memcpy(&label, element + h.label_offset_, sizeof label);
+    if (label >= n || seen[label]) {
+      return Status::corruption(what + ": node " + std::to_string(i) + " has label " +
+                                std::to_string(label));
+    }
+    seen[label] = true;
+    bool ok = check_list(element, h.maxM0_, 0);
+    for (int l = 1; ok && l <= levels[i]; ++l) {
+      ok = check_list(upper[i].data() + (l - 1) * h.size_links_per_element_, h.maxM_, l);
+    }
+    if (!ok) return Status::corruption(what + ": node " + std::to_string(i) + " has bad links");
+  }
+  const int max_level = static_cast<int>(maxlevel);
+  if (n == 0 ? (max_level != -1 || entry != std::numeric_limits<uint32_t>::max())
+             : (entry >= n || levels[entry] != max_level)) {
+    return Status::corruption(what + ": entry point " + std::to_string(entry) + " at level " +
+                              std::to_string(max_level) + " is not a node of that level");
+  }
+  // Valid: hand everything to hnswlib.
+  if (n > 0) {
+    index->reserve(static_cast<int64_t>(n));
+    std::memcpy(h.data_level0_memory_, level0.data(), level0.size());
+    for (uint64_t i = 0; i < n; ++i) {
+      h.element_levels_[i] = levels[i];
+      if (levels[i] > 0) {
+        h.linkLists_[i] = static_cast<char*>(std::malloc(upper[i].size()));
+        if (h.linkLists_[i] == nullptr) throw std::bad_alloc();
+        std::memcpy(h.linkLists_[i], upper[i].data(), upper[i].size());
+      } else {
+        h.linkLists_[i] = nullptr;
+      }
+      h.cur_element_count = i + 1;  // the destructor frees lists of counted nodes only
+      hnswlib::labeltype label;
+      std::memcpy(&label, level0.data() + i * element_bytes + h.label_offset_, sizeof label);
+      h.label_lookup_[label] = static_cast<hnswlib::tableint>(i);
+    }
+    h.maxlevel_ = max_level;
+    h.enterpoint_node_ = entry;
+  }
+  if (factor != 0) {
+    index->exact_.resize(exact_floats);
+    r.raw(index->exact_.data(), exact_floats * sizeof(float));
+  }
+  index->size_ = static_cast<int64_t>(n);
+  return index;
+}
+
+}  // namespace credmatch::index

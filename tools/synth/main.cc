@@ -1,0 +1,234 @@
+// credmatch-synth: a SYNTHETIC catalog at scale, for benchmarks only. Credentials are made up of
+// real ESCO skill statements (label, alternative label or description, from
+// data/skills_esco.jsonl.gz) with light perturbation (a learning-outcome prefix, a context
+// suffix, sometimes a second skill joined with "and"), so texts are near-distinct, and every
+// competency is encoded by the real encoder of a built catalog. Output, in --out DIR:
+//   competencies.vec   n x dim fp32 unit vectors (index/vector_file.h), the catalog's encoder id
+//   competencies.tsv   (with --texts) synthetic credential id, competency text, one per line
+//   SYNTHETIC.txt      what this is, how it was made (seed, source, counts)
+// The matrix is held in memory until written (n * dim * 4 bytes: 2 GB for 1M x 512).
+//
+// Usage:
+//   credmatch build --catalog /tmp/perf-catalog
+//   credmatch-synth --catalog /tmp/perf-catalog --competencies 1000000 --out /tmp/synth-1m
+//   credmatch-bench --vectors /tmp/synth-1m/competencies.vec
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/catalog_dir.h"
+#include "engine/encoder.h"
+#include "engine/line_reader.h"
+#include "index/vector_file.h"
+
+#ifndef CREDMATCH_SOURCE_DATA_DIR
+#define CREDMATCH_SOURCE_DATA_DIR "data"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using credmatch::engine::LineReader;
+
+struct Skill {
+  std::vector<std::string> phrases;  // label and alternative labels (verb phrases)
+  std::string description;           // a sentence
+};
+
+// Reads every skill of the ESCO file; throws naming file and line on a malformed record.
+std::vector<Skill> read_skills(const std::string& path) {
+  auto reader = LineReader::open(path);
+  if (!reader) throw std::runtime_error(reader.status().to_string());
+  std::vector<Skill> skills;
+  std::string line;
+  while ((*reader)->next(&line)) {
+    if (line.empty()) continue;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path + ":" + std::to_string((*reader)->line_number()) +
+                               ": not JSON: " + e.what());
+    }
+    if (!j.contains("label") || !j["label"].is_string()) {
+      throw std::runtime_error(path + ":" + std::to_string((*reader)->line_number()) +
+                               ": field 'label' missing or not a string");
+    }
+    Skill s;
+    s.phrases.push_back(j["label"].get<std::string>());
+    if (j.contains("alt_labels") && j["alt_labels"].is_array()) {
+      for (const auto& a : j["alt_labels"]) {
+        if (a.is_string()) s.phrases.push_back(a.get<std::string>());
+      }
+    }
+    if (j.contains("description") && j["description"].is_string()) {
+      s.description = j["description"].get<std::string>();
+    }
+    skills.push_back(std::move(s));
+  }
+  if (!(*reader)->status().ok()) throw std::runtime_error((*reader)->status().to_string());
+  if (skills.empty()) throw std::runtime_error(path + ": no skills");
+  return skills;
+}
+
+constexpr const char* kPrefixes[] = {"",
+                                     "Ability to ",
+                                     "Can ",
+                                     "Able to ",
+                                     "Learners will ",
+                                     "Demonstrate the ability to ",
+                                     "Competent to ",
+                                     "Practise how to "};
+constexpr const char* kSuffixes[] = {"",
+                                     " in a professional setting",
+                                     " under supervision",
+                                     " independently",
+                                     " in line with regulations",
+                                     " using digital tools",
+                                     " as part of a team",
+                                     " for small organisations",
+                                     " at an advanced level",
+                                     " in an international context",
+                                     " safely and efficiently"};
+
+// One perturbed competency statement.
+std::string make_text(const std::vector<Skill>& skills, std::mt19937_64& rng) {
+  std::uniform_int_distribution<size_t> pick_skill(0, skills.size() - 1);
+  std::uniform_real_distribution<double> u(0, 1);
+  const Skill& s = skills[pick_skill(rng)];
+  if (!s.description.empty() && u(rng) < 0.2) return s.description;
+  auto pick = [&](const auto& list) {
+    return list[std::uniform_int_distribution<size_t>(0, std::size(list) - 1)(rng)];
+  };
+  std::string text = pick(kPrefixes);
+  text += s.phrases[std::uniform_int_distribution<size_t>(0, s.phrases.size() - 1)(rng)];
+  if (u(rng) < 0.3) text += " and " + skills[pick_skill(rng)].phrases[0];
+  text += pick(kSuffixes);
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"credmatch-synth: a synthetic catalog of ESCO-based competencies, for benchmarks"};
+  std::string catalog, out_dir,
+      skills_path = std::string(CREDMATCH_SOURCE_DATA_DIR) + "/skills_esco.jsonl.gz";
+  int64_t n = 100'000;
+  uint64_t seed = 1;
+  int per_credential_max = 12;
+  bool write_texts = false;
+  app.add_option("--catalog", catalog, "built catalog whose encoder encodes the texts")->required();
+  app.add_option("--out", out_dir, "output directory")->required();
+  app.add_option("--competencies", n, "number of competencies")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--skills", skills_path, "ESCO skills (jsonl, optionally gzipped)")
+      ->capture_default_str();
+  app.add_option("--seed", seed, "random seed")->capture_default_str();
+  app.add_option("--max-per-credential", per_credential_max,
+                 "competencies per credential: uniform 3 .. this")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 1000));
+  app.add_flag("--texts", write_texts, "also write competencies.tsv (credential id, text)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto encoder = credmatch::engine::load_encoder(
+        (fs::path(catalog) / credmatch::engine::kEncoderFile).string());
+    if (!encoder) throw std::runtime_error(encoder.status().to_string());
+    const credmatch::engine::Encoder& enc = **encoder;
+    const std::vector<Skill> skills = read_skills(skills_path);
+    fs::create_directories(out_dir);
+
+    // Texts first (one sequential random stream, so the output depends only on the seed).
+    std::mt19937_64 rng(seed);
+    std::vector<std::string> texts;
+    texts.reserve(static_cast<size_t>(n));
+    std::vector<int64_t> credential_of;
+    credential_of.reserve(static_cast<size_t>(n));
+    int64_t credentials = 0;
+    while (static_cast<int64_t>(texts.size()) < n) {
+      const int count = std::uniform_int_distribution<int>(3, per_credential_max)(rng);
+      for (int c = 0; c < count && static_cast<int64_t>(texts.size()) < n; ++c) {
+        texts.push_back(make_text(skills, rng));
+        credential_of.push_back(credentials);
+      }
+      ++credentials;
+    }
+
+    // Encode in chunks, one chunk per thread at a time.
+    const int dim = enc.dim();
+    std::vector<float> vectors(static_cast<size_t>(n) * static_cast<size_t>(dim));
+    constexpr int64_t kChunk = 4096;
+    std::atomic<int64_t> next{0}, done{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&] {
+      try {
+        for (int64_t c = next.fetch_add(kChunk); c < n; c = next.fetch_add(kChunk)) {
+          const int64_t len = std::min(kChunk, n - c);
+          enc.encode(std::span<const std::string>(texts).subspan(static_cast<size_t>(c),
+                                                                 static_cast<size_t>(len)),
+                     std::span<float>(vectors).subspan(static_cast<size_t>(c * dim),
+                                                       static_cast<size_t>(len * dim)));
+          const int64_t d = done.fetch_add(len) + len;
+          if (d / (n / 20 + 1) != (d - len) / (n / 20 + 1)) {
+            std::fprintf(stderr, "\rencoded %lld / %lld", static_cast<long long>(d),
+                         static_cast<long long>(n));
+          }
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        error = std::current_exception();
+        next = n;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
+      pool.emplace_back(work);
+    }
+    work();
+    for (std::thread& th : pool) th.join();
+    if (error) std::rethrow_exception(error);
+    std::fprintf(stderr, "\n");
+
+    const std::string vec_path = (fs::path(out_dir) / "competencies.vec").string();
+    credmatch::Status s = credmatch::index::save_vectors(vec_path, dim, vectors, enc.id());
+    if (!s.ok()) throw std::runtime_error(s.to_string());
+    if (write_texts) {
+      std::ofstream tsv(fs::path(out_dir) / "competencies.tsv");
+      for (size_t i = 0; i < texts.size(); ++i) {
+        tsv << "synthetic-" << credential_of[i] << '\t' << texts[i] << '\n';
+      }
+      if (!tsv) throw std::runtime_error(out_dir + "/competencies.tsv: write failed");
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::ofstream note(fs::path(out_dir) / "SYNTHETIC.txt");
+    note << "SYNTHETIC benchmark data, not a real catalog.\n"
+         << "competencies: " << n << " in " << credentials << " synthetic credentials (3-"
+         << per_credential_max << " each)\n"
+         << "texts: perturbed ESCO skill statements from " << skills_path << " (" << skills.size()
+         << " skills), seed " << seed << "\n"
+         << "encoder: " << enc.id() << " (from " << catalog << "), dim " << dim << "\n"
+         << "made by credmatch-synth in " << secs << " s\n";
+    std::printf("wrote %s: %lld synthetic competencies (%lld credentials), dim %d, %.1f s\n",
+                vec_path.c_str(), static_cast<long long>(n), static_cast<long long>(credentials),
+                dim, secs);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credmatch-synth: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
