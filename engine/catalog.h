@@ -75,4 +75,12 @@ struct Job {
   std::vector<Requirement> requirements;
 };
 
+/// Two statements that belong together, for training an encoder (engine/domain_training.h).
+struct TrainingPair {
+  std::string query;
+  std::string target;
+  int64_t query_group = -1;   // pairs with the same non-negative group are never negatives
+  int64_t target_group = -1;  // of each other (same occupation, same skill)
+};
+
 }  // namespace credmatch::engine

@@ -106,6 +106,11 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   };
   try {
     options.encoder.validate();
+    options.training.validate();
+    if (options.encoder_family != "tfidf-svd" && options.encoder_family != "domain") {
+      return Status::invalid_argument("unknown encoder '" + options.encoder_family +
+                                      "' (tfidf-svd, domain)");
+    }
     (void)index::make_index(options.index_factory,
                            options.encoder.semantic_dim + options.encoder.lexical_dim);
   } catch (const Error& e) {
@@ -153,6 +158,20 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
     });
   } catch (const Error& e) {
     return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
+  }
+  if (options.encoder_family == "domain") {
+    const std::vector<TrainingPair> pairs = (*store)->training_pairs();
+    DomainTrainingReport trained;
+    try {
+      encoder = train_domain_encoder(*encoder, pairs, options.training, &trained,
+                                     [&](double f) { progress("train encoder", f); });
+      report.training_pairs = trained.pairs;
+      report.training_loss = trained.epoch_loss;
+    } catch (const Error& e) {
+      // A catalog without taxonomy records has nothing to train on; LSA still works.
+      report.encoder_note = std::string("kept tfidf-svd: cannot train the domain encoder: ") +
+                            e.what();
+    }
   }
   report.fit_seconds = seconds_since(t);
   report.encoder_id = encoder->id();

@@ -23,6 +23,7 @@
 
 #include "base/status.h"
 #include "engine/catalog.h"
+#include "engine/domain_training.h"
 #include "engine/encoder.h"
 #include "engine/store.h"
 #include "engine/tfidf_svd_encoder.h"
@@ -39,6 +40,10 @@ inline constexpr char kIndexFile[] = "competencies.index";
 struct BuildOptions {
   std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...
   TfidfSvdConfig encoder;              // encoder v1 settings (docs/configuration.md)
+  /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
+  /// taxonomy pairs (CatalogStore::training_pairs(), engine/domain_training.h).
+  std::string encoder_family = "tfidf-svd";
+  DomainTrainingConfig training;       // used by "domain"
   /// Called with a stage name and the fraction done (0..1); may be empty.
   std::function<void(std::string_view stage, double fraction)> progress;
 };
@@ -48,6 +53,9 @@ struct BuildReport {
   CatalogCounts counts;
   std::string encoder_id;
   int64_t encoder_features = 0;
+  int64_t training_pairs = 0;          // "domain": pairs trained on
+  std::vector<double> training_loss;   // "domain": mean loss per epoch
+  std::string encoder_note;            // why the encoder differs from the one asked for
   double ingest_seconds = 0, fit_seconds = 0, encode_seconds = 0, index_seconds = 0,
          total_seconds = 0;
 };

@@ -1,6 +1,7 @@
 // Encoder: turns competency statements into dense unit vectors whose inner product is their
-// similarity. Implementations: TfidfSvdEncoder (engine/tfidf_svd_encoder.h). Later encoders
-// plug in behind the same interface and are persisted with save_encoder()/load_encoder().
+// similarity. Implementations: TfidfSvdEncoder (engine/tfidf_svd_encoder.h) and the others
+// registered in deserialize_encoder() (engine/encoder.cc); all are persisted with
+// save_encoder()/load_encoder().
 //
 // Thread safety: encode() is const and safe to call from several threads at once.
 //
@@ -12,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -37,6 +39,11 @@ class Encoder {
   /// The model's parameters, for save_encoder().
   virtual std::string serialize() const = 0;
 };
+
+/// Rebuilds an encoder of family `name` (Encoder::name()) from its serialize() payload. The
+/// one place that knows every family; composite encoders use it for their parts.
+Result<std::unique_ptr<Encoder>> deserialize_encoder(std::string_view name,
+                                                     std::string_view payload);
 
 /// Writes the encoder to `path` in the self-checking container (base/binary_file.h).
 Status save_encoder(const std::string& path, const Encoder& encoder);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/splits.h"
 #include "engine/sqlite_util.h"
 
 namespace credmatch::engine {
@@ -712,6 +713,67 @@ std::vector<std::string> CatalogStore::corpus_texts() const {
                              " WHERE t <> '' ORDER BY t");
   std::vector<std::string> out;
   for_each_row(db, st, [&](const Statement& row) { out.push_back(row.text(0)); });
+  return out;
+}
+
+std::vector<TrainingPair> CatalogStore::training_pairs() const {
+  sqlite3* db = handle(db_);
+  std::vector<TrainingPair> out;
+  std::unordered_map<std::string, int64_t> group_of;
+  auto group = [&](const std::string& key) {
+    return group_of.try_emplace(key, static_cast<int64_t>(group_of.size())).first->second;
+  };
+  auto add = [&](const std::string& q, const std::string& t, int64_t qg, int64_t tg) {
+    if (!q.empty() && !t.empty() && q != t) out.push_back({q, t, qg, tg});
+  };
+  struct Labels {
+    std::string label, label_fr;
+  };
+  std::unordered_map<std::string, Labels> skill_labels;
+  auto skills = prepare_or_throw(db, "SELECT id, label, label_fr, description FROM skills ORDER BY id");
+  for_each_row(db, skills, [&](const Statement& row) {
+    const std::string id = row.text(0);
+    if (split_of(id) != Split::kTrain) return;
+    const std::string label = row.text(1), label_fr = row.text(2);
+    skill_labels[id] = {label, label_fr};
+    const int64_t g = group("s" + id);
+    add(label_fr, label, -1, g);
+    add(row.text(3), label, -1, g);
+  });
+  auto alts = prepare_or_throw(
+      db, "SELECT skill_id, label, kind FROM skill_labels ORDER BY skill_id, seq");
+  for_each_row(db, alts, [&](const Statement& row) {
+    auto it = skill_labels.find(row.text(0));
+    if (it == skill_labels.end()) return;  // not in the training split
+    const int64_t g = group("s" + it->first);
+    add(row.text(1), row.text(2) == "alt_fr" ? it->second.label_fr : it->second.label, -1, g);
+  });
+  std::unordered_map<std::string, std::string> job_title;
+  auto jobs = prepare_or_throw(db, "SELECT id, title, description, title_fr FROM jobs ORDER BY id");
+  std::unordered_map<std::string, std::string> job_text;
+  for_each_row(db, jobs, [&](const Statement& row) {
+    const std::string id = row.text(0);
+    if (split_of(id) != Split::kTrain) return;
+    job_title[id] = row.text(1);
+    job_text[id] = row.text(1) + ". " + row.text(2);
+    add(row.text(3), row.text(1), -1, group("j" + id));
+  });
+  auto titles = prepare_or_throw(
+      db, "SELECT job_id, title FROM job_titles WHERE kind = 'alt' ORDER BY job_id, seq");
+  for_each_row(db, titles, [&](const Statement& row) {
+    auto it = job_title.find(row.text(0));
+    if (it != job_title.end()) add(row.text(1), it->second, -1, group("j" + it->first));
+  });
+  auto reqs = prepare_or_throw(db,
+                               "SELECT job_id, text, skill_id FROM requirements"
+                               " WHERE importance = 'essential' ORDER BY job_id, seq");
+  for_each_row(db, reqs, [&](const Statement& row) {
+    auto it = job_text.find(row.text(0));
+    if (it == job_text.end()) return;
+    const std::string skill = row.text(2);
+    add(it->second, row.text(1), group("j" + it->first),
+        skill.empty() ? -1 : group("s" + skill));
+  });
   return out;
 }
 

@@ -81,6 +81,12 @@ class CatalogStore {
   /// skill labels (alternative and French too) and descriptions, job titles (all, en and fr)
   /// and descriptions, requirement texts. Distinct, non-empty, in byte order.
   std::vector<std::string> corpus_texts() const;
+  /// Encoder training pairs from the taxonomy records of the training split only
+  /// (engine/splits.h), so evaluation and calibration items stay unseen: alternative label →
+  /// preferred label (English, and French), French label → English label, description → label,
+  /// occupation title + description → each essential requirement, alternative and French
+  /// titles → occupation title. In a fixed order.
+  std::vector<TrainingPair> training_pairs() const;
 
   Result<Credential> credential(const std::string& id) const;
   /// All credentials without competencies (for listing and aggregation), ordered by id.

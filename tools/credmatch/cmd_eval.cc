@@ -2,15 +2,18 @@
 // per task with every encoder side by side (docs/quality.md):
 //
 //   skill_norm       ESCO alternative label -> its skill; targets: every skill's preferred label
-//   job_essential    ESCO occupation title + description -> its essential skills; targets as above
+//                    (queries: the evaluation split of skills, engine/splits.h)
+//   job_essential    ESCO occupation title + description -> its essential skills; targets as
+//                    above (queries: the evaluation split of occupations)
 //   tech_test, tech_validation, house_validation
 //                    job-ad sentence -> ESCO skills (Decorte et al. 2022, data/eval/); targets as
 //                    above
-//   jobbert_titles   vacancy title -> ESCO occupation (Decorte et al. 2021, data/eval/);
-//                    targets: every occupation's preferred title
+//   jobbert_dev, jobbert_test
+//                    vacancy title -> ESCO occupation (Decorte et al. 2021, data/eval/);
+//                    targets: every occupation's preferred title; split by title
 //
 // Encoders: bm25 and tfidf-char (engine/lexical.h, fitted on each task's targets only) and
-// catalog (the encoder of --catalog, when it loads). Metrics: engine/eval_metrics.h over the
+// dense encoders: catalog (the encoder of --catalog) or any saved encoder file. Metrics: engine/eval_metrics.h over the
 // top 100 of every query.
 #include <spdlog/spdlog.h>
 
@@ -28,6 +31,9 @@
 #include "engine/eval_metrics.h"
 #include "engine/lexical.h"
 #include "engine/line_reader.h"
+#include "engine/splits.h"
+#include "engine/text.h"
+#include "engine/tfidf_svd_encoder.h"
 #include "index/flat_index.h"
 #include "tools/credmatch/cli.h"
 
@@ -41,6 +47,7 @@ struct EvalArgs {
   std::string tasks = "all";  // comma-separated task names
   std::string encoders = "bm25,tfidf-char,catalog";
   int64_t max_queries = 0;  // 0 = every query
+  std::string lexical_weights;  // --sweep-lexical-weight: extra rows per tfidf-svd/domain encoder
 };
 
 struct Task {
@@ -83,6 +90,7 @@ struct Esco {
   std::vector<std::string> skill_labels;
   std::unordered_map<std::string, int64_t> skill_pos;  // URI -> position
   std::vector<std::vector<std::string>> skill_alts;
+  std::vector<std::string> skill_ids;
   std::vector<nlohmann::json> occupations;
 };
 
@@ -90,6 +98,7 @@ Result<Esco> load_esco(const std::string& data) {
   Esco e;
   CREDMATCH_RETURN_IF_ERROR(for_each_json(data + "/skills_esco.jsonl.gz", [&](const auto& j) {
     e.skill_pos.emplace(j.value("id", ""), static_cast<int64_t>(e.skill_labels.size()));
+    e.skill_ids.push_back(j.value("id", ""));
     e.skill_labels.push_back(j.value("label", ""));
     e.skill_alts.push_back(j.value("alt_labels", std::vector<std::string>{}));
   }));
@@ -117,7 +126,7 @@ Result<std::vector<Task>> build_tasks(const std::string& data,
   static const std::vector<std::string> kKnown = {
       "all",           "skill_norm",      "job_essential",
       "tech_test",     "tech_validation", "house_validation",
-      "jobbert_titles"};
+      "jobbert_dev",   "jobbert_test"};
   for (const auto& w : wanted) {
     if (std::find(kKnown.begin(), kKnown.end(), w) == kKnown.end()) {
       return Status::invalid_argument("--tasks: unknown task '" + w + "'");
@@ -133,6 +142,8 @@ Result<std::vector<Task>> build_tasks(const std::string& data,
   if (want("skill_norm")) {
     Task t{"skill_norm", "ESCO alternative label -> its skill", esco->skill_labels, {}, {}};
     for (size_t s = 0; s < esco->skill_alts.size(); ++s) {
+      // Only the evaluation split: the domain encoder trains on the others' labels.
+      if (engine::split_of(esco->skill_ids[s]) != engine::Split::kEval) continue;
       for (const auto& alt : esco->skill_alts[s]) {
         t.queries.push_back(alt);
         t.relevant.push_back({static_cast<int64_t>(s)});
@@ -147,6 +158,7 @@ Result<std::vector<Task>> build_tasks(const std::string& data,
            {},
            {}};
     for (const auto& o : esco->occupations) {
+      if (engine::split_of(o.value("id", "")) != engine::Split::kEval) continue;
       std::vector<int64_t> rel;
       for (const auto& r : o.value("requirements", nlohmann::json::array())) {
         if (r.value("importance", "") != "essential") continue;
@@ -188,9 +200,12 @@ Result<std::vector<Task>> build_tasks(const std::string& data,
     CREDMATCH_RETURN_IF_ERROR(unknown);
     tasks.push_back(std::move(t));
   }
-  if (want("jobbert_titles")) {
-    Task t{
-        "jobbert_titles", "vacancy title -> its ESCO occupation (Decorte et al. 2021)", {}, {}, {}};
+  // JobBERT titles split by title: the evaluation split is the test set, the rest is for
+  // development (the upstream test split is held back).
+  for (const bool test : {false, true}) {
+    const char* name = test ? "jobbert_test" : "jobbert_dev";
+    if (!want(name)) continue;
+    Task t{name, "vacancy title -> its ESCO occupation (Decorte et al. 2021)", {}, {}, {}};
     std::unordered_map<std::string, int64_t> occ_pos;
     for (const auto& o : esco->occupations) {
       occ_pos.emplace(o.value("id", ""), static_cast<int64_t>(t.targets.size()));
@@ -198,12 +213,14 @@ Result<std::vector<Task>> build_tasks(const std::string& data,
     }
     CREDMATCH_RETURN_IF_ERROR(
         for_each_json(data + "/eval/jobbert_titles.jsonl.gz", [&](const auto& j) {
+          const std::string text = j.value("text", "");
+          if ((engine::split_of(engine::normalize(text)) == engine::Split::kEval) != test) return;
           std::vector<int64_t> rel;
           for (const auto& uri : j.value("relevant", std::vector<std::string>{})) {
             if (auto it = occ_pos.find(uri); it != occ_pos.end()) rel.push_back(it->second);
           }
           if (rel.empty()) return;
-          t.queries.push_back(j.value("text", ""));
+          t.queries.push_back(text);
           t.relevant.push_back(std::move(rel));
         }));
     tasks.push_back(std::move(t));
@@ -285,36 +302,68 @@ Row evaluate(const Task& task, const std::string& name, const engine::Encoder* e
 int run_eval(const GlobalOptions& g, const EvalArgs& a) {
   std::vector<std::string> encoders = split_commas(a.encoders);
   if (encoders.empty()) return fail("--encoders: none given");
-  for (const auto& e : encoders) {
-    if (e != "bm25" && e != "tfidf-char" && e != "catalog") {
-      return fail("--encoders: unknown '" + e + "' (bm25, tfidf-char, catalog)");
-    }
-  }
   const std::string data = a.data.empty() ? default_data_dir() : a.data;
-  auto tasks = build_tasks(data, split_commas(a.tasks), a.max_queries);
-  if (!tasks) return fail(tasks.status());
-  if (tasks->empty()) return fail("--tasks: no task given");
-  std::unique_ptr<engine::Encoder> catalog_encoder;
-  if (std::find(encoders.begin(), encoders.end(), "catalog") != encoders.end()) {
+  // Dense encoders by name: "catalog" (the --catalog's) or an encoder file.
+  std::unordered_map<std::string, std::unique_ptr<engine::Encoder>> dense;
+  for (const auto& e : encoders) {
+    if (e == "bm25" || e == "tfidf-char" || dense.count(e)) continue;
+    const bool is_catalog = e == "catalog";
+    if (!is_catalog && !std::filesystem::is_regular_file(e)) {
+      return fail("--encoders: unknown '" + e +
+                  "' (bm25, tfidf-char, catalog, or an encoder file such as CATALOG/encoder.bin)");
+    }
     const std::string path =
-        (std::filesystem::path(catalog_dir(g)) / engine::kEncoderFile).string();
+        is_catalog ? (std::filesystem::path(catalog_dir(g)) / engine::kEncoderFile).string() : e;
     auto loaded = engine::load_encoder(path);
     if (!loaded) {
       return fail(loaded.status().with_context(
-          "encoder catalog needs a built catalog (credmatch build, --catalog DIR, or "
-          "--encoders bm25,tfidf-char)"));
+          is_catalog ? "encoder catalog needs a built catalog (credmatch build, --catalog DIR, or "
+                       "--encoders bm25,tfidf-char)"
+                     : "--encoders"));
     }
-    catalog_encoder = std::move(*loaded);
+    dense.emplace(e, std::move(*loaded));
   }
+  // Tuning aid (validation tasks only): the same encoder with other lexical-block shares.
+  std::vector<std::string> rows = encoders;
+  if (!a.lexical_weights.empty()) {
+    rows.clear();
+    for (const auto& e : encoders) {
+      rows.push_back(e);
+      auto found = dense.find(e);
+      const auto* base = found == dense.end()
+                             ? nullptr
+                             : dynamic_cast<const engine::TfidfSvdEncoder*>(found->second.get());
+      if (base == nullptr) continue;
+      for (const auto& w : split_commas(a.lexical_weights)) {
+        float weight = 0;
+        try {
+          weight = std::stof(w);
+          const std::string name = e + "@lexical=" + w;
+          dense.emplace(name, base->with_lexical_weight(weight));
+          rows.push_back(name);
+        } catch (const std::exception&) {
+          return fail("--sweep-lexical-weight: not a weight in [0, 1]: '" + w + "'");
+        }
+      }
+    }
+  }
+  auto tasks = build_tasks(data, split_commas(a.tasks), a.max_queries);
+  if (!tasks) return fail(tasks.status());
+  if (tasks->empty()) return fail("--tasks: no task given");
   for (const Task& task : *tasks) {
     std::printf("\n%s: %s\n%zu queries, %zu targets\n\n", task.name.c_str(),
                 task.description.c_str(), task.queries.size(), task.targets.size());
     std::printf("| encoder | MRR | MAP@100 | RP@5 | RP@10 | R@100 | targets/s | queries/s |\n");
     std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (const auto& e : encoders) {
-      const engine::Encoder* enc = e == "catalog" ? catalog_encoder.get() : nullptr;
+    for (const auto& e : rows) {
+      auto found = dense.find(e);
+      const engine::Encoder* enc = found == dense.end() ? nullptr : found->second.get();
       const Row r = evaluate(task, e, enc);
-      const std::string label = enc ? "catalog (" + enc->id() + ")" : e;
+      const std::string label = !enc ? e
+                                : e == "catalog" ? "catalog (" + enc->id() + ")"
+                                : e.find("@lexical=") != std::string::npos
+                                    ? enc->id() + " (" + e.substr(e.find('@') + 1) + ")"
+                                    : enc->id();
       std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f |\n", label.c_str(),
                   100 * r.metrics.mrr, 100 * r.metrics.map_at_100, 100 * r.metrics.rp_at_5,
                   100 * r.metrics.rp_at_10, 100 * r.metrics.recall_at_100, r.index_per_s,
@@ -335,10 +384,13 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
       ->type_name("DIR");
   cmd->add_option("--tasks", args->tasks,
                   "Comma-separated: all, skill_norm, job_essential, tech_test, tech_validation, "
-                  "house_validation, jobbert_titles")
+                  "house_validation, jobbert_dev, jobbert_test")
       ->capture_default_str();
-  cmd->add_option("--encoders", args->encoders, "Comma-separated: bm25, tfidf-char, catalog")
+  cmd->add_option("--encoders", args->encoders, "Comma-separated: bm25, tfidf-char, catalog, or encoder files")
       ->capture_default_str();
+  cmd->add_option("--sweep-lexical-weight", args->lexical_weights,
+                  "Tuning: also evaluate each tfidf-svd/domain encoder with these lexical shares "
+                  "(comma-separated, 0..1); use on validation tasks only");
   cmd->add_option("--max-queries", args->max_queries,
                   "Per task, keep at most this many queries, evenly spread (0 = all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}))
