@@ -7,8 +7,15 @@
 //   cost(S)     = sum_{c in S} cost_c      (hours, money or 1 each: PlanObjective)
 //   S must be closed under prerequisites: choosing c adds its unchosen prerequisites (and
 //   theirs), whose cost, hours and count enter the totals and the limits.
-//   Goal: coverage(S) >= target at minimum cost(S), within the limits, where target is the
-//   coverage reachable with every allowed candidate (or PlanConfig::target_coverage if set).
+//   Goal (PlanGoal): by default close requirements: for each essential requirement r that some
+//   allowed candidate raises by at least min_gain, let best_r be the highest credit any allowed
+//   candidate gives r; S must bring r to at least best_r - min_gain. This is a 0/1 set cover
+//   (candidate c closes r or not), solved at minimum cost(S) within the limits; tiny partial
+//   gains no longer cost a credential each, and requirements the catalog cannot improve do not
+//   drive the plan. With PlanConfig::target_coverage set (or PlanGoal::kCoverage): coverage(S)
+//   >= target at minimum cost(S), target defaulting to the most the allowed candidates reach.
+//   When the limits make the goal impossible the plan is the best within the limits (most
+//   coverage of the goal, then least cost): PlanStatus::kBestWithinLimits.
 //
 // Algorithms:
 //   * exact branch and bound when at most `exact_max_candidates` candidates remain after
@@ -45,6 +52,7 @@ std::optional<PlanObjective> parse_plan_objective(std::string_view s);
 struct PlanRequirement {
   double weight = 1.0;   // >= 0
   double current = 0.0;  // credit the worker already has, 0..1
+  bool essential = true;  // kCloseRequirements closes essential ones (and optional ones on request)
 };
 
 struct PlanCandidate {
@@ -56,11 +64,29 @@ struct PlanCandidate {
   std::vector<int> prerequisites;  // indices into the candidate list; held ones left out
 };
 
+/// What a plan must achieve (see the file comment).
+enum class PlanGoal {
+  /// Close every requirement some allowed candidate can raise by at least min_gain: bring it to
+  /// within min_gain of the best credit any allowed candidate gives it. Requirements no
+  /// candidate raises by min_gain are left as they are (and reported).
+  kCloseRequirements,
+  /// Reach coverage(S) >= target_coverage (absent: the most the allowed candidates reach).
+  kCoverage,
+};
+std::string_view to_string(PlanGoal goal);
+
 struct PlanConfig {
   PlanObjective objective = PlanObjective::kHours;
   ProfileConstraints limits;
-  /// Coverage to reach, 0..1; absent = the most the allowed candidates can reach.
+  PlanGoal goal = PlanGoal::kCloseRequirements;
+  /// Coverage to reach, 0..1. Setting it selects PlanGoal::kCoverage.
   std::optional<double> target_coverage;
+  /// kCloseRequirements: smallest credit gain on one requirement worth a credential (0..1), and
+  /// how far below the best reachable credit still counts as closed.
+  double min_gain = 0.1;
+  /// kCloseRequirements: also close optional requirements (default: essential ones only;
+  /// optional ones still gain coverage from the credentials chosen).
+  bool close_optional = false;
   int exact_max_candidates = 25;  // above this, greedy
   /// Throws credmatch::Error naming the first invalid field.
   void validate() const;
@@ -71,6 +97,10 @@ enum class PlanStatus {
   kGreedy,       // greedy plan; optimality gap at most cost - lower_bound
   kNothingToDo,  // the target is already reached (or nothing can improve coverage)
   kInfeasible,   // no plan within the limits reaches the target (see message)
+  /// The limits do not allow the goal: the steps are the best plan within them (most coverage,
+  /// or most requirements closed, then least cost; exact when few candidates, else greedy),
+  /// and message says what is left.
+  kBestWithinLimits,
 };
 std::string_view to_string(PlanStatus status);
 
@@ -95,6 +125,14 @@ struct Plan {
   double coverage_before = 0.0, coverage_after = 0.0, target = 0.0, reachable = 0.0;
   std::vector<int> excluded;        // candidates excluded by language or unknown limit values
   int64_t nodes = 0;                // branch-and-bound nodes (or greedy rounds)
+  // kCloseRequirements only (requirement indices):
+  PlanGoal goal = PlanGoal::kCloseRequirements;
+  // (Plan::target is then the coverage with each of them exactly at best_r - min_gain.)
+  std::vector<int> to_close;        // requirements the goal asked to close
+  std::vector<int> left_open;       // of to_close, not closed by the steps (kBestWithinLimits)
+  std::vector<int> not_improvable;  // below full credit, but no allowed candidate raises them
+                                    // by min_gain (uncoverable with this catalog and limits)
+  bool best_within_limits_exact = false;  // kBestWithinLimits: the search was exhaustive
 };
 
 /// Plans a path. Throws credmatch::Error when the input is malformed (credit sizes differ from

@@ -43,7 +43,25 @@ TEST_F(PathCliTest, GapClassifiesEveryRequirementWithEvidence) {
   EXPECT_EQ(reqs[0]["evidence"]["text"], "write SQL queries");
   EXPECT_EQ(reqs[3]["status"], "missing");
   EXPECT_GT(j["gap"]["coverage"].get<double>(), 0.0);
+  // The fixture catalog was built without the shipped ESCO data: not calibrated, and it says so.
   EXPECT_TRUE(j["thresholds"]["provisional"].get<bool>());
+  EXPECT_FALSE(j["thresholds"]["calibrated"].get<bool>());
+  EXPECT_NE(j["thresholds"]["source"].get<std::string>().find("calibrate-gap"), std::string::npos);
+}
+
+TEST_F(PathCliTest, CalibrateGapNamesMissingDataAndFlagsOverrideThresholds) {
+  CliRun r = run(cat() + "calibrate-gap --data /nonexistent/data");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/data/skills_esco.jsonl.gz"), std::string::npos) << r.err;
+  CliRun g = run(cat() + "gap --json --occupation \"data analyst\" --skills sql --covered-threshold 0.7 --partial-threshold 0.2");
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  const auto j = nlohmann::json::parse(g.out);
+  EXPECT_FLOAT_EQ(j["thresholds"]["covered"].get<float>(), 0.7f);
+  EXPECT_FLOAT_EQ(j["thresholds"]["partial"].get<float>(), 0.2f);
+  EXPECT_NE(j["thresholds"]["source"].get<std::string>().find("command line"), std::string::npos);
+  CliRun bad = run(cat() + "gap --occupation \"data analyst\" --skills sql --covered-threshold 0.3 --partial-threshold 0.5");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("must not exceed"), std::string::npos) << bad.err;
 }
 
 TEST_F(PathCliTest, EmptyProfileGivesZeroCoverage) {
@@ -69,6 +87,9 @@ TEST_F(PathCliTest, PathClosesTheGapWithAnOptimalPlan) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "optimal");
   EXPECT_EQ(j["objective"], "hours");
+  EXPECT_EQ(j["goal"], "close requirements");
+  EXPECT_FALSE(j["to_close"].empty());
+  EXPECT_TRUE(j["left_open"].empty());
   ASSERT_FALSE(j["steps"].empty());
   EXPECT_GT(j["coverage_after"].get<double>(), j["coverage_before"].get<double>());
   double previous = j["coverage_before"].get<double>();
@@ -85,9 +106,21 @@ TEST_F(PathCliTest, PathClosesTheGapWithAnOptimalPlan) {
 TEST_F(PathCliTest, ImpossibleLimitsSayWhy) {
   CliRun r = run(cat() + "path --occupation \"practical nurse\" --skills \"\" --max-hours 1");
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_NE(r.out.find("No plan: no set of credentials within the limits (max_hours=1)"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("No plan: no credential within the limits (max_hours=1)"), std::string::npos)
       << r.out;
+}
+
+TEST_F(PathCliTest, TooTightLimitsGiveTheBestPlanWithinThemAndSayWhatIsLeft) {
+  CliRun r = run(cat() + "path --json --occupation \"data analyst\" --skills \"\" --max-credentials 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["status"], "best within limits");
+  EXPECT_EQ(j["steps"].size(), 1u);
+  EXPECT_EQ(j["to_close"].size(), 2u);
+  ASSERT_EQ(j["left_open"].size(), 1u);
+  EXPECT_NE(j["message"].get<std::string>().find("max_credentials=1"), std::string::npos);
+  CliRun text = run(cat() + "path --occupation \"data analyst\" --skills \"\" --max-credentials 1");
+  EXPECT_NE(text.out.find("left open by the limits"), std::string::npos) << text.out;
 }
 
 TEST_F(PathCliTest, BadInputGivesAClearError) {

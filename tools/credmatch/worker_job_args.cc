@@ -46,4 +46,26 @@ Result<engine::Job> load_job_file(const std::string& path) {
   return engine::parse_job_json(buf.str(), path, /*require_id=*/false);
 }
 
+Result<engine::GapConfig> resolve_gap_config(const engine::LoadedCatalog& catalog,
+                                             std::optional<float> covered,
+                                             std::optional<float> partial,
+                                             engine::GapThresholds* thresholds) {
+  auto t = engine::load_gap_thresholds(catalog.dir(), catalog.encoder().id());
+  if (!t) return t.status();
+  engine::GapConfig config;
+  config.covered_threshold = covered.value_or(t->covered);
+  config.partial_threshold = partial.value_or(t->partial);
+  if (covered || partial) {
+    t->calibrated = false;
+    t->note = "set on the command line (otherwise: " + t->note + ")";
+  }
+  if (config.partial_threshold > config.covered_threshold) {
+    return Status::invalid_argument("--partial-threshold (" + std::to_string(config.partial_threshold) +
+                                    ") must not exceed --covered-threshold (" +
+                                    std::to_string(config.covered_threshold) + ")");
+  }
+  if (thresholds) *thresholds = *t;
+  return config;
+}
+
 }  // namespace credmatch::cli

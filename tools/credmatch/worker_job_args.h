@@ -3,10 +3,13 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
 #include "engine/catalog.h"
+#include "engine/catalog_dir.h"
+#include "engine/gap_calibration.h"
 #include "engine/profile.h"
 #include "engine/store.h"
 
@@ -31,5 +34,14 @@ Result<engine::Job> load_job_file(const std::string& path);
 
 /// The target job from --job or --occupation (exactly one must be given).
 Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a);
+
+/// The gap thresholds for `catalog`: DIR/gap_thresholds.json when calibrated for its encoder,
+/// else the documented defaults (engine/gap_calibration.h); explicit flag values win.
+/// `thresholds` receives where they came from. kInvalidArgument for a malformed file or
+/// partial > covered.
+Result<engine::GapConfig> resolve_gap_config(const engine::LoadedCatalog& catalog,
+                                             std::optional<float> covered,
+                                             std::optional<float> partial,
+                                             engine::GapThresholds* thresholds);
 
 }  // namespace credmatch::cli
