@@ -46,6 +46,8 @@ void add_match_command(CLI::App& app, GlobalOptions& g);
 void add_info_command(CLI::App& app, GlobalOptions& g);
 void add_gap_command(CLI::App& app, GlobalOptions& g); void add_path_command(CLI::App& app, GlobalOptions& g);
 void add_rank_command(CLI::App& app, GlobalOptions& g); void add_eval_command(CLI::App& app, GlobalOptions& g);
+void add_serve_command(CLI::App& app, GlobalOptions& g);
+void add_calibrate_command(CLI::App& app, GlobalOptions& g);  // calibrate-gap
 
 /// Set by the verb that ran: the process exit code.
 extern int g_exit_code;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/catalog_dir.h"
+#include "engine/gap_calibration.h"
 #include "engine/ingest.h"
 #include "tools/credmatch/cli.h"
 
@@ -19,6 +20,9 @@ struct BuildArgs {
   std::string index_factory = "Flat";
   int dim = 256;
   int lexical_dim = 256;
+  float lexical_weight = 0.7f;
+  std::string encoder = "tfidf-svd";
+  int epochs = engine::DomainTrainingConfig{}.epochs;
   bool no_default_data = false;
 };
 
@@ -54,6 +58,9 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   options.index_factory = a.index_factory;
   options.encoder.semantic_dim = a.dim;
   options.encoder.lexical_dim = a.lexical_dim;
+  options.encoder.lexical_weight = a.lexical_weight;
+  options.encoder_family = a.encoder;
+  options.training.epochs = a.epochs;
   Progress progress;
   options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
   const std::string dir = catalog_dir(g);
@@ -63,6 +70,15 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   if (!report) return fail(report.status().message() + "\n(the catalog at " + dir +
                            " was left unchanged)");
   const auto& r = *report;
+  // Gap thresholds for the new encoder, from the shipped ESCO data (docs/paths.md); a failure
+  // here leaves gap/path on their documented defaults, so it does not fail the build.
+  std::optional<engine::GapCalibration> gap_cal;
+  if (a.inputs.empty() && !a.no_default_data) {
+    auto c = engine::calibrate_catalog_dir(dir, a.data_dir.empty() ? default_data_dir() : a.data_dir,
+                                           engine::GapCalibrationConfig{}, /*dry_run=*/false);
+    if (c) gap_cal = *c;
+    else spdlog::warn("gap threshold calibration skipped: {}", c.status().message());
+  }
   if (g.json) {
     nlohmann::json j = {
         {"catalog", dir},
@@ -74,8 +90,14 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
                             {"matchable_competencies", r.counts.matchable_competencies},
                             {"skills", r.counts.skills}, {"jobs", r.counts.jobs},
                             {"requirements", r.counts.requirements}}},
-        {"encoder", {{"id", r.encoder_id}, {"features", r.encoder_features}}},
+        {"encoder", {{"id", r.encoder_id}, {"features", r.encoder_features},
+                     {"training_pairs", r.training_pairs}, {"training_loss", r.training_loss},
+                     {"note", r.encoder_note}}},
         {"index", a.index_factory},
+        {"gap_thresholds", gap_cal ? nlohmann::json{{"covered", gap_cal->covered_threshold},
+                                                    {"partial", gap_cal->partial_threshold},
+                                                    {"seconds", gap_cal->seconds}}
+                                   : nlohmann::json(nullptr)},
         {"seconds", {{"ingest", r.ingest_seconds}, {"fit", r.fit_seconds},
                      {"encode", r.encode_seconds}, {"index", r.index_seconds},
                      {"total", r.total_seconds}}}};
@@ -93,7 +115,17 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
               (long long)r.counts.jobs);
   std::printf("  encoder       %s (%lld features)\n", r.encoder_id.c_str(),
               (long long)r.encoder_features);
+  if (r.training_pairs > 0) {
+    std::printf("  trained on    %lld taxonomy pairs, loss per epoch:", (long long)r.training_pairs);
+    for (double l : r.training_loss) std::printf(" %.3f", l);
+    std::printf("\n");
+  }
+  if (!r.encoder_note.empty()) std::printf("  note          %s\n", r.encoder_note.c_str());
   std::printf("  index         %s\n", a.index_factory.c_str());
+  if (gap_cal) {
+    std::printf("  gap           covered >= %.3f, partial >= %.3f (calibrated in %.1f s; credmatch calibrate-gap)\n",
+                double(gap_cal->covered_threshold), double(gap_cal->partial_threshold), gap_cal->seconds);
+  }
   std::printf("  time          ingest %.1f s, fit encoder %.1f s, encode %.1f s, index %.1f s\n",
               r.ingest_seconds, r.fit_seconds, r.encode_seconds, r.index_seconds);
   return 0;
@@ -118,6 +150,14 @@ void add_build_command(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   cmd->add_option("--dim", args->dim, "Encoder: dimensions of the latent-semantic (SVD) block")
       ->check(CLI::Range(8, 2048))
+      ->capture_default_str();
+  cmd->add_option("--encoder", args->encoder,
+                  "Encoder: tfidf-svd (LSA) or domain (LSA trained on the taxonomy's pairs)")
+      ->capture_default_str();
+  cmd->add_option("--lexical-weight", args->lexical_weight,
+                  "Encoder: the lexical sketch block's share of the similarity (0..1)")
+      ->capture_default_str();
+  cmd->add_option("--epochs", args->epochs, "Encoder domain: training epochs")
       ->capture_default_str();
   cmd->add_option("--lexical-dim", args->lexical_dim,
                   "Encoder: dimensions of the lexical sketch block (0 = none)")

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engine/api.h"
 #include "engine/catalog_dir.h"
 #include "engine/gap.h"
 #include "engine/ingest.h"
@@ -20,8 +21,7 @@ namespace {
 
 struct GapArgs : WorkerJobArgs {
   std::vector<std::string> with;
-  float covered = engine::GapConfig{}.covered_threshold;
-  float partial = engine::GapConfig{}.partial_threshold;
+  std::optional<float> covered, partial;  // default: the catalog's calibrated thresholds
 };
 
 std::string pct(double v) {
@@ -30,47 +30,35 @@ std::string pct(double v) {
   return buf;
 }
 
-nlohmann::json report_json(const engine::LoadedCatalog& cat, const engine::Job& job,
-                           const engine::GapReport& r) {
-  using nlohmann::json;
-  json reqs = json::array();
-  for (const auto& g : r.requirements) {
-    const auto& q = job.requirements[size_t(g.requirement)];
-    json best = nullptr;
-    if (g.catalog_competency >= 0) {
-      const auto& comp = cat.competencies()[size_t(g.catalog_competency)];
-      best = {{"competency_id", comp.id}, {"credential_id", comp.credential_id},
-              {"text", comp.text}, {"score", g.catalog_best}};
-    }
-    reqs.push_back({{"text", q.text}, {"importance", engine::to_string(q.importance)},
-                    {"status", engine::to_string(g.status)}, {"similarity", g.similarity},
-                    {"credit", g.credit}, {"weight", g.weight},
-                    {"evidence", g.held_text.empty() ? json(nullptr)
-                                                     : json{{"text", g.held_text}, {"source", g.held_source}}},
-                    {"covered_by_catalog", g.catalog_covers}, {"best_in_catalog", best}});
-  }
-  return {{"coverage", r.coverage}, {"essential_coverage", r.essential_coverage},
-          {"covered", r.covered}, {"partial", r.partial}, {"missing", r.missing},
-          {"uncoverable", r.uncoverable}, {"requirements", reqs}};
-}
-
-void print_text(const engine::Job& job, const engine::WorkerProfile& p,
-                const engine::GapConfig& config, const engine::GapReport& r,
+void print_text(const engine::LoadedCatalog& cat, const engine::Job& job, const engine::WorkerProfile& p,
+                const engine::GapConfig& config, const engine::GapThresholds& source,
+                const engine::GapReport& r,
                 const engine::GapReport* before, const std::vector<std::string>& with) {
   std::printf("Job: %s (%zu requirements)\n", job.title.c_str(), job.requirements.size());
   std::printf("Worker: %zu statements, %zu taxonomy skills, %zu completed credentials\n",
               p.skills.size(), p.skill_ids.size(), p.completed.size());
   if (before) {
     std::string ids;
-    for (const auto& w : with) ids += (ids.empty() ? "" : ", ") + w;
-    std::printf("What if the worker also held %s: coverage %s -> %s\n", ids.c_str(),
-                pct(before->coverage).c_str(), pct(r.coverage).c_str());
+    double hours = 0.0;
+    bool hours_known = true;
+    for (const auto& w : with) {
+      ids += (ids.empty() ? "" : ", ") + w;
+      const auto c = cat.find_credential(w);  // analyze() already checked the ids
+      const auto& h = c ? cat.credentials()[size_t(*c)].hours : std::nullopt;
+      hours_known = hours_known && h.has_value();
+      hours += h.value_or(0.0);
+    }
+    std::printf("What if the worker also held %s: coverage %s -> %s (essential %s -> %s), for %s\n",
+                ids.c_str(), pct(before->coverage).c_str(), pct(r.coverage).c_str(),
+                pct(before->essential_coverage).c_str(), pct(r.essential_coverage).c_str(),
+                hours_known ? (std::to_string(int(hours + 0.5)) + " h").c_str() : "unknown hours");
   }
   std::printf("Coverage %s weighted (essential %s): %d covered, %d partial, %d missing\n",
               pct(r.coverage).c_str(), pct(r.essential_coverage).c_str(), r.covered, r.partial,
               r.missing);
-  std::printf("Thresholds (provisional, calibration pending): covered >= %.2f, partial >= %.2f\n\n",
-              double(config.covered_threshold), double(config.partial_threshold));
+  std::printf("Thresholds: covered >= %.2f, partial >= %.2f: %s\n\n",
+              double(config.covered_threshold), double(config.partial_threshold),
+              source.note.c_str());
   for (const auto& g : r.requirements) {
     const auto& q = job.requirements[size_t(g.requirement)];
     const char* tag = q.importance == engine::Importance::kEssential ? "E" : "o";
@@ -100,12 +88,10 @@ int run_gap(const GlobalOptions& g, const GapArgs& a) {
   if (!cat) return fail(cat.status());
   auto job = load_target_job((*cat)->store(), a);
   if (!job) return fail(job.status());
-  engine::GapConfig config;
-  config.covered_threshold = a.covered;
-  config.partial_threshold = a.partial;
-  if (config.partial_threshold > config.covered_threshold) {
-    return fail("--partial-threshold must not exceed --covered-threshold");
-  }
+  engine::GapThresholds source;
+  auto resolved = resolve_gap_config(**cat, a.covered, a.partial, &source);
+  if (!resolved) return fail(resolved.status());
+  const engine::GapConfig config = *resolved;
   engine::GapAnalyzer analyzer(**cat, config);
   auto report = analyzer.analyze(*job, *profile);
   if (!report) return fail(report.status());
@@ -122,19 +108,16 @@ int run_gap(const GlobalOptions& g, const GapArgs& a) {
     with_report = *r;
   }
   if (g.json) {
-    nlohmann::json out = {{"job", {{"id", job->id}, {"title", job->title}}},
-                          {"thresholds", {{"covered", config.covered_threshold},
-                                          {"partial", config.partial_threshold},
-                                          {"provisional", true}}},
-                          {"gap", report_json(**cat, *job, *report)}};
-    if (with_report) {
-      out["with"] = {{"credentials", a.with}, {"gap", report_json(**cat, *job, *with_report)}};
-    }
+    nlohmann::json out = engine::api::gap_to_json(**cat, *job, config, *report, a.with,
+                                                  with_report ? &*with_report : nullptr);
+    out["thresholds"]["provisional"] = !source.calibrated;
+    out["thresholds"]["calibrated"] = source.calibrated;
+    out["thresholds"]["source"] = source.note;
     std::cout << out.dump(2) << "\n";
   } else if (with_report) {
-    print_text(*job, *profile, config, *with_report, &*report, a.with);
+    print_text(**cat, *job, *profile, config, source, *with_report, &*report, a.with);
   } else {
-    print_text(*job, *profile, config, *report, nullptr, {});
+    print_text(**cat, *job, *profile, config, source, *report, nullptr, {});
   }
   return 0;
 }
@@ -148,10 +131,12 @@ void add_gap_command(CLI::App& app, GlobalOptions& g) {
   add_worker_job_options(cmd, args);
   cmd->add_option("--with", args->with, "What if the worker also held this credential (repeatable)")
       ->type_name("CRED_ID");
-  cmd->add_option("--covered-threshold", args->covered, "Similarity at which a requirement is covered (provisional)")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  cmd->add_option("--partial-threshold", args->partial, "Similarity at which it is partly covered (provisional)")
-      ->check(CLI::Range(-1.0, 1.0))->capture_default_str();
+  cmd->add_option("--covered-threshold", args->covered,
+                  "Similarity at which a requirement is covered (default: calibrated, see calibrate-gap)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--partial-threshold", args->partial,
+                  "Similarity at which it is partly covered (default: calibrated)")
+      ->check(CLI::Range(-1.0, 1.0));
   cmd->callback([&g, args] { g_exit_code = run_gap(g, *args); });
 }
 

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
+#include "engine/api.h"
 #include "engine/catalog_dir.h"
 #include "engine/job_text.h"
 #include "engine/matcher.h"
@@ -60,64 +60,6 @@ std::string hours(const engine::Credential& c) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f h", *c.hours);
   return buf;
-}
-
-nlohmann::json optional_number(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-void print_json(const engine::LoadedCatalog& cat, const engine::Job& job,
-                const engine::MatchConfig& config, const engine::MatchResult& r, double ms) {
-  using nlohmann::json;
-  json reqs = json::array();
-  for (size_t i = 0; i < job.requirements.size(); ++i) {
-    const auto& q = job.requirements[i];
-    const auto& s = r.requirements[i];
-    json best = nullptr;
-    if (s.best_competency >= 0) {
-      const auto& comp = cat.competencies()[size_t(s.best_competency)];
-      best = {{"competency_id", comp.id}, {"credential_id", comp.credential_id},
-              {"text", comp.text}, {"score", s.best_score}};
-    }
-    reqs.push_back({{"text", q.text}, {"importance", engine::to_string(q.importance)},
-                    {"skill_id", q.skill_id}, {"covered_by_catalog", s.covered_by_catalog},
-                    {"best_in_catalog", best}});
-  }
-  json results = json::array();
-  int rank = 0;
-  for (const auto& m : r.credentials) {
-    const auto& c = cat.credentials()[size_t(m.credential)];
-    json evidence = json::array();
-    for (const auto& e : m.evidence) {
-      evidence.push_back({{"requirement", e.requirement},
-                          {"text", job.requirements[size_t(e.requirement)].text},
-                          {"importance", engine::to_string(job.requirements[size_t(e.requirement)].importance)},
-                          {"covered", e.covered}, {"score", e.score},
-                          {"competency_id", e.competency_id}, {"competency_text", e.competency_text},
-                          {"shared_terms", e.shared_terms}, {"why", e.why}});
-    }
-    results.push_back({{"rank", ++rank},
-                       {"credential", {{"id", c.id}, {"title", c.title}, {"provider", c.provider},
-                                       {"kind", c.kind}, {"language", c.language},
-                                       {"hours", optional_number(c.hours)},
-                                       {"cost", optional_number(c.cost)}, {"currency", c.currency},
-                                       {"url", c.url}}},
-                       {"score", m.score},
-                       {"essential_covered", m.essential_covered},
-                       {"essential_total", m.essential_total},
-                       {"optional_covered", m.optional_covered},
-                       {"optional_total", m.optional_total},
-                       {"evidence", evidence}});
-  }
-  json out = {{"job", {{"id", job.id}, {"title", job.title}, {"requirements", reqs}}},
-              {"config", {{"threshold", config.threshold}, {"essential_weight", config.essential_weight},
-                          {"optional_weight", config.optional_weight}, {"neighbours", config.neighbours},
-                          {"top", config.top}}},
-              {"encoder", cat.encoder().id()},
-              {"results", results},
-              {"candidates_rescored", r.candidates_rescored},
-              {"milliseconds", ms}};
-  std::cout << out.dump(2) << "\n";
 }
 
 void print_text(const engine::LoadedCatalog& cat, const engine::Job& job,
@@ -196,7 +138,7 @@ int run_match(const GlobalOptions& g, const MatchArgs& a) {
   spdlog::debug("match: {} requirements, {} candidates rescored, {:.2f} ms",
                 job->requirements.size(), result->candidates_rescored, ms);
   if (g.json) {
-    print_json(**cat, *job, config, *result, ms);
+    std::cout << engine::api::match_to_json(**cat, *job, config, *result, ms).dump(2) << "\n";
   } else {
     print_text(**cat, *job, config, *result, ms, a.evidence);
   }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engine/api.h"
 #include "engine/catalog_dir.h"
 #include "engine/gap.h"
 #include "engine/ingest.h"
@@ -42,40 +43,6 @@ std::string num(const std::optional<double>& v, const char* unit) {
   return buf;
 }
 
-// Coverage change of each chosen candidate (coverage lost without it) and of the best rejected
-// ones (coverage gained by adding it to the plan).
-struct Explanation {
-  int candidate;
-  bool chosen;
-  double delta;
-  bool excluded;
-};
-
-std::vector<Explanation> explain(const engine::PathProblem& pp, const engine::Plan& plan) {
-  std::vector<int> set;
-  for (const auto& s : plan.steps) set.push_back(s.candidate);
-  const double full = engine::plan_coverage(pp.requirements, pp.candidates, set);
-  std::vector<Explanation> out;
-  for (int c : set) {
-    std::vector<int> rest;
-    for (int o : set) if (o != c) rest.push_back(o);
-    out.push_back({c, true, full - engine::plan_coverage(pp.requirements, pp.candidates, rest), false});
-  }
-  std::vector<Explanation> rejected;
-  for (int c = 0; c < int(pp.candidates.size()); ++c) {
-    if (std::find(set.begin(), set.end(), c) != set.end()) continue;
-    std::vector<int> more = set;
-    more.push_back(c);
-    const bool excl = std::find(plan.excluded.begin(), plan.excluded.end(), c) != plan.excluded.end();
-    rejected.push_back({c, false, engine::plan_coverage(pp.requirements, pp.candidates, more) - full, excl});
-  }
-  std::sort(rejected.begin(), rejected.end(),
-            [](const auto& a, const auto& b) { return a.delta > b.delta; });
-  if (rejected.size() > 3) rejected.resize(3);
-  out.insert(out.end(), rejected.begin(), rejected.end());
-  return out;
-}
-
 int run_path(const GlobalOptions& g, const PathArgs& a) {
   auto profile = load_worker_profile(a);
   if (!profile) return fail(profile.status());
@@ -83,125 +50,122 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
   if (!cat) return fail(cat.status());
   auto job = load_target_job((*cat)->store(), a);
   if (!job) return fail(job.status());
-  const engine::GapConfig gap_config;
+  engine::GapThresholds thresholds;
+  auto resolved = resolve_gap_config(**cat, std::nullopt, std::nullopt, &thresholds);
+  if (!resolved) return fail(resolved.status());
+  const engine::GapConfig gap_config = *resolved;
   engine::GapAnalyzer analyzer(**cat, gap_config);
   auto report = analyzer.analyze(*job, *profile);
   if (!report) return fail(report.status());
 
-  engine::PlanConfig config;
-  config.objective = *engine::parse_plan_objective(a.objective);
-  config.limits = profile->constraints;  // flags override the profile's constraints
-  if (a.max_hours) config.limits.max_hours = a.max_hours;
-  if (a.max_cost) config.limits.max_cost = a.max_cost;
-  if (a.max_credentials) config.limits.max_credentials = a.max_credentials;
-  if (!a.language.empty()) config.limits.language = a.language;
-  config.target_coverage = a.target;
-  const engine::PathProblem pp =
-      engine::build_path_problem(**cat, *job, *profile, *report, gap_config, a.neighbours);
-  const engine::Plan plan = engine::plan_path(pp.requirements, pp.candidates, config);
+  engine::api::PathOptions options;
+  options.objective = a.objective;
+  options.max_hours = a.max_hours;
+  options.max_cost = a.max_cost;
+  options.max_credentials = a.max_credentials;
+  options.language = a.language;
+  options.target = a.target;
+  options.explain = a.explain;
+  options.neighbours = a.neighbours;
+  const engine::api::PathOutcome outcome =
+      engine::api::compute_path(**cat, *job, *profile, *report, gap_config, options);
+  const engine::PathProblem& pp = outcome.problem;
+  const engine::Plan& plan = outcome.plan;
+  const std::vector<double>& final_credit = outcome.final_credit;
+  const auto& why = outcome.explanations;
   const auto& creds = (*cat)->credentials();
   auto cred_of = [&](int c) -> const engine::Credential& { return creds[size_t(pp.credential[size_t(c)])]; };
-  std::vector<double> final_credit;
-  for (const auto& r : pp.requirements) final_credit.push_back(r.current);
-  for (const auto& s : plan.steps) {
-    for (size_t r = 0; r < final_credit.size(); ++r) {
-      final_credit[r] = std::max(final_credit[r], pp.candidates[size_t(s.candidate)].credit[r]);
-    }
-  }
-  const std::vector<Explanation> why = a.explain ? explain(pp, plan) : std::vector<Explanation>{};
 
   if (g.json) {
-    using nlohmann::json;
-    json steps = json::array();
-    for (const auto& s : plan.steps) {
-      const auto& c = cred_of(s.candidate);
-      json improved = json::array();
-      for (int r : s.improved) improved.push_back(job->requirements[size_t(r)].text);
-      steps.push_back({{"credential_id", c.id}, {"title", c.title},
-                       {"hours", c.hours ? json(*c.hours) : json(nullptr)},
-                       {"cost", c.cost ? json(*c.cost) : json(nullptr)}, {"currency", c.currency},
-                       {"prerequisite_only", s.prerequisite_only},
-                       {"coverage_after", s.coverage_after}, {"improves", improved}});
-    }
-    json remaining = json::array();
-    for (size_t r = 0; r < final_credit.size(); ++r) {
-      if (final_credit[r] < 1.0) {
-        remaining.push_back({{"text", job->requirements[r].text}, {"credit", final_credit[r]},
-                             {"covered_by_catalog", report->requirements[r].catalog_covers}});
-      }
-    }
-    json out = {{"job", {{"id", job->id}, {"title", job->title}}},
-                {"status", engine::to_string(plan.status)}, {"message", plan.message},
-                {"algorithm", plan.algorithm},
-                {"objective", engine::to_string(plan.objective)},
-                {"objective_requested", a.objective}, {"objective_note", plan.objective_note},
-                {"objective_value", plan.objective_value}, {"lower_bound", plan.lower_bound},
-                {"greedy_bound", plan.greedy_bound}, {"total_hours", plan.total_hours},
-                {"total_cost", plan.total_cost}, {"coverage_before", plan.coverage_before},
-                {"coverage_after", plan.coverage_after}, {"target", plan.target},
-                {"reachable", plan.reachable}, {"candidates", pp.candidates.size()},
-                {"steps", steps}, {"remaining", remaining}};
-    if (a.explain) {
-      json ex = json::array();
-      for (const auto& e : why) {
-        ex.push_back({{"credential_id", cred_of(e.candidate).id}, {"chosen", e.chosen},
-                      {"coverage_change", e.delta}, {"excluded_by_limits", e.excluded}});
-      }
-      out["explain"] = ex;
-    }
-    std::cout << out.dump(2) << "\n";
+    std::cout << engine::api::path_to_json(**cat, *job, *report, options, outcome).dump(2) << "\n";
     return plan.status == engine::PlanStatus::kInfeasible ? 2 : 0;
   }
 
+  const auto text_of = [&](int r) { return job->requirements[size_t(r)].text.c_str(); };
+  const engine::PlanConfig defaults;
   std::printf("Job: %s (%zu requirements); worker's coverage now %s\n", job->title.c_str(),
               job->requirements.size(), pct(plan.coverage_before).c_str());
+  std::printf("Thresholds: covered >= %.2f, partial >= %.2f: %s\n", double(gap_config.covered_threshold),
+              double(gap_config.partial_threshold), thresholds.note.c_str());
   std::printf("Candidates: %zu credentials from the index", pp.candidates.size());
   if (!plan.excluded.empty()) std::printf(" (%zu excluded by language or unknown values)", plan.excluded.size());
   std::printf("\nObjective: minimise %s", std::string(engine::to_string(plan.objective)).c_str());
   if (!plan.objective_note.empty()) std::printf(" (%s)", plan.objective_note.c_str());
   std::printf("\n");
+  if (plan.goal == engine::PlanGoal::kCloseRequirements) {
+    std::printf("Goal: close the %zu essential requirement(s) some credential raises by %.2f or more "
+                "(to within %.2f of the best credit in the catalog; --target P for a coverage goal)\n",
+                plan.to_close.size(), defaults.min_gain, defaults.min_gain);
+  } else {
+    std::printf("Goal: coverage %s (reachable with this catalog and limits: %s)\n",
+                pct(plan.target).c_str(), pct(plan.reachable).c_str());
+  }
   if (plan.status == engine::PlanStatus::kInfeasible) {
     std::printf("No plan: %s\n", plan.message.c_str());
     return 2;
   }
   if (plan.status == engine::PlanStatus::kNothingToDo) {
-    std::printf("Nothing to add: coverage %s already reaches the target %s (reachable with this catalog: %s)\n",
-                pct(plan.coverage_before).c_str(), pct(plan.target).c_str(), pct(plan.reachable).c_str());
+    if (plan.goal == engine::PlanGoal::kCloseRequirements) {
+      std::printf("Nothing to add: no credential in the catalog raises an essential requirement the "
+                  "worker lacks by %.2f or more (coverage %s; with every candidate: %s)\n",
+                  defaults.min_gain, pct(plan.coverage_before).c_str(), pct(plan.reachable).c_str());
+    } else {
+      std::printf("Nothing to add: coverage %s already reaches the target %s (reachable with this catalog: %s)\n",
+                  pct(plan.coverage_before).c_str(), pct(plan.target).c_str(), pct(plan.reachable).c_str());
+    }
   } else {
     std::printf("Algorithm: %s, ", plan.algorithm.c_str());
-    if (plan.status == engine::PlanStatus::kOptimal) {
+    if (plan.status == engine::PlanStatus::kBestWithinLimits) {
+      std::printf("best within the limits: %s\n", plan.message.c_str());
+    } else if (plan.status == engine::PlanStatus::kOptimal) {
       std::printf("optimal\n");
     } else {
-      std::printf("within H(d) = %.2f x optimum for 0/1 credit; lower bound %g (gap <= %g)\n",
-                  plan.greedy_bound, plan.lower_bound, plan.objective_value - plan.lower_bound);
+      std::printf("within H(d) = %.2f x optimum; lower bound %g (gap <= %g)\n", plan.greedy_bound,
+                  plan.lower_bound, plan.objective_value - plan.lower_bound);
     }
-    std::printf("Plan: %zu credentials, %g h, cost %g; coverage %s -> %s (target %s)\n\n",
-                plan.steps.size(), plan.total_hours, plan.total_cost, pct(plan.coverage_before).c_str(),
-                pct(plan.coverage_after).c_str(), pct(plan.target).c_str());
+    std::printf("Plan: %zu credentials, %g h, cost %g; coverage %s -> %s\n\n", plan.steps.size(),
+                plan.total_hours, plan.total_cost, pct(plan.coverage_before).c_str(),
+                pct(plan.coverage_after).c_str());
     int i = 0;
     for (const auto& s : plan.steps) {
       const auto& c = cred_of(s.candidate);
       std::printf("%2d. %s (%s) · %s · %s%s -> coverage %s\n", ++i, c.title.c_str(), c.id.c_str(),
                   num(c.hours, "h").c_str(), num(c.cost, c.currency.c_str()).c_str(),
                   s.prerequisite_only ? " · prerequisite" : "", pct(s.coverage_after).c_str());
-      for (int r : s.improved) std::printf("      + %s\n", job->requirements[size_t(r)].text.c_str());
+      const size_t shown = std::min<size_t>(s.improved.size(), 8);  // --json lists them all
+      for (size_t k = 0; k < shown; ++k) std::printf("      + %s\n", text_of(s.improved[k]));
+      if (shown < s.improved.size()) std::printf("      + ... and %zu more\n", s.improved.size() - shown);
     }
   }
+  auto contains = [](const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); };
   std::vector<size_t> rest;
   for (size_t r = 0; r < final_credit.size(); ++r) if (final_credit[r] < 1.0) rest.push_back(r);
   if (!rest.empty()) {
     std::printf("\nStill not fully covered:\n");
     for (size_t r : rest) {
-      std::printf("  - %s (credit %.2f)%s\n", job->requirements[r].text.c_str(), final_credit[r],
-                  report->requirements[r].catalog_covers ? "" : ": no credential in the catalog covers it");
+      const int ri = static_cast<int>(r);
+      const char* reason = contains(plan.left_open, ri) ? ": left open by the limits"
+                        : contains(plan.not_improvable, ri)
+                            ? (report->requirements[r].catalog_covers ? ": no allowed credential improves it"
+                                                                      : ": no credential in the catalog covers it")
+                        : job->requirements[r].importance == engine::Importance::kOptional ? " (optional)"
+                                                                                           : "";
+      std::printf("  - %s (credit %.2f)%s\n", text_of(ri), final_credit[r], reason);
     }
   }
   if (a.explain) {
-    std::printf("\nExplain (coverage change):\n");
+    std::printf("\nWhat if (coverage change; chosen: without it, rejected: adding it):\n");
     for (const auto& e : why) {
-      std::printf("  %s %-40s %+.1f%%%s\n", e.chosen ? "chosen  " : "rejected", cred_of(e.candidate).id.c_str(),
-                  (e.chosen ? -e.delta : e.delta) * 100.0,
-                  e.chosen ? " without it" : e.excluded ? " if added (excluded by limits)" : " if added");
+      const auto& c = cred_of(e.candidate);
+      if (e.chosen) {
+        std::printf("  chosen   %s: coverage %s without it, %s with it, for %s\n", c.id.c_str(),
+                    pct(plan.coverage_after - e.delta).c_str(), pct(plan.coverage_after).c_str(),
+                    num(c.hours, "h").c_str());
+      } else {
+        std::printf("  rejected %s: adding it raises coverage from %s to %s for %s%s\n", c.id.c_str(),
+                    pct(plan.coverage_after).c_str(), pct(plan.coverage_after + e.delta).c_str(),
+                    num(c.hours, "h").c_str(), e.excluded ? " (excluded by the limits)" : "");
+      }
     }
   }
   return 0;

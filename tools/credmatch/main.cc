@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   add_info_command(app, g);
   add_gap_command(app, g), add_path_command(app, g);
   add_rank_command(app, g), add_eval_command(app, g);
+  add_serve_command(app, g);
+  add_calibrate_command(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
