@@ -7,9 +7,13 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libfaiss-dev libopenblas-dev libeigen3-dev libspdlog-dev libfmt-dev
-  libbenchmark-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libgtest-dev libgmock-dev libhnswlib-dev
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libutf8proc-dev zlib1g-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest
+  libcpp-httplib-dev chromium nodejs wrk
 )
+# Debian's npm; a nodejs from elsewhere (NodeSource) bundles npm and conflicts with it.
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
