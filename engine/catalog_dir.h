@@ -42,7 +42,7 @@ struct BuildOptions {
   TfidfSvdConfig encoder;              // encoder v1 settings (docs/configuration.md)
   /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
   /// taxonomy pairs (CatalogStore::training_pairs(), engine/domain_training.h).
-  std::string encoder_family = "tfidf-svd";
+  std::string encoder_family = "domain";
   DomainTrainingConfig training;       // used by "domain"
   /// Called with a stage name and the fraction done (0..1); may be empty.
   std::function<void(std::string_view stage, double fraction)> progress;

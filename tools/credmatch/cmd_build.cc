@@ -21,7 +21,7 @@ struct BuildArgs {
   int dim = 256;
   int lexical_dim = 256;
   float lexical_weight = 0.7f;
-  std::string encoder = "tfidf-svd";
+  std::string encoder = "domain";
   int epochs = engine::DomainTrainingConfig{}.epochs;
   bool no_default_data = false;
 };
