@@ -105,9 +105,14 @@ Job job_of(int n) {
   return job;
 }
 
-void BM_Matcher_Match(benchmark::State& state) {
+// Arg: requirements. BM_Matcher_Match searches with every core (as the CLI does),
+// BM_Matcher_MatchOneThread with SearchParams::threads = 1 (as a `credmatch serve` worker
+// does), so its CPU time is the whole match.
+void match_benchmark(benchmark::State& state, int threads) {
   const LoadedCatalog& cat = catalog();
-  Matcher matcher(cat, MatchConfig{});
+  MatchConfig config;
+  config.search.threads = threads;
+  Matcher matcher(cat, config);
   const Job job = job_of(int(state.range(0)));
   auto first = matcher.match(job);
   if (!first || first->credentials.empty()) fail("match returned no credential");
@@ -122,7 +127,14 @@ void BM_Matcher_Match(benchmark::State& state) {
   state.counters["requirements"] = double(state.range(0));
   state.counters["competencies"] = double(cat.competencies().size());
 }
+void BM_Matcher_Match(benchmark::State& state) {
+  match_benchmark(state, 0);
+}
 BENCHMARK(BM_Matcher_Match)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
+void BM_Matcher_MatchOneThread(benchmark::State& state) {
+  match_benchmark(state, 1);
+}
+BENCHMARK(BM_Matcher_MatchOneThread)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
 
 // Gap analysis + path planning for one worker and a 30-requirement job: a real ESCO
 // occupation (its first 30 requirements, "data analyst" on the default catalog; padded with the

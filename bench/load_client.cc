@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     workers.emplace_back([&] {
       httplib::Client client(a.host, a.port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // headers and body are separate writes (see server.cc)
       client.set_read_timeout(10, 0);
       for (;;) {
         // Requests are handed out in due order to whichever connection is free.

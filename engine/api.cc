@@ -162,6 +162,7 @@ void Limits::validate() const {
   positive("max_neighbours", max_neighbours);
   positive("max_search_k", max_search_k);
   positive("max_query_bytes", double(max_query_bytes));
+  positive("search_threads", search_threads);
 }
 
 json parse_body(std::string_view body, size_t max_bytes) {
@@ -722,6 +723,7 @@ json Service::match(const json& req) const {
   if (auto v = get_int(req, "top", 1, limits_.max_top)) config.top = *v;
   if (auto v = get_number(req, "threshold", -1.0, 1.0)) config.threshold = float(*v);
   if (auto v = get_int(req, "neighbours", 1, limits_.max_neighbours)) config.neighbours = *v;
+  config.search.threads = limits_.search_threads;
   Matcher matcher(*snap->catalog, config);
   const auto t0 = std::chrono::steady_clock::now();
   auto result = matcher.match(job);
@@ -852,7 +854,7 @@ json Service::search(std::string_view q, int k, const std::vector<std::string>& 
       const std::string text(q);
       cat.encoder().encode(std::span<const std::string>(&text, 1), v);
       const int kk = int(std::min<int64_t>(k, cat.index().size()));
-      const auto r = cat.index().search(1, v, kk, {});
+      const auto r = cat.index().search(1, v, kk, {.threads = limits_.search_threads});
       for (int i = 0; i < kk; ++i) {
         if (r.ids[size_t(i)] < 0) continue;
         const auto& comp = cat.competencies()[size_t(r.ids[size_t(i)])];

@@ -81,6 +81,9 @@ struct Limits {
   int max_neighbours = 10000;              // "neighbours"
   int max_search_k = 100;                  // "k" of /v1/search
   size_t max_query_bytes = 1000;           // "q" of /v1/search
+  int search_threads = 1;                  // threads one match or search may scan with
+                                           // (SearchParams::threads): 1 leaves the other
+                                           // cores to the requests running beside it
 
   /// Throws credmatch::Error naming the first non-positive field.
   void validate() const;

@@ -5,18 +5,30 @@
 #include <cstdio>
 #include <limits>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "base/error.h"
 #include "engine/text.h"
+#include "index/scan_kernels.h"
 
 namespace credmatch::engine {
 namespace {
 
+// The index's runtime-dispatched pair dot product (AVX2/FMA where the CPU has it): the exact
+// rescoring computes requirements x competencies of every candidate credential, and a scalar
+// float loop (which the compiler may not vectorise without -ffast-math) was ~30x slower.
 float dot(const float* a, const float* b, int d) {
-  float s = 0.0f;
-  for (int i = 0; i < d; ++i) s += a[i] * b[i];
-  return s;
+  static const auto kernel = index::scan::active_kernels().dot_fp32;
+  return kernel(a, b, d);
+}
+
+// A similarity rounded to a multiple of 2^-20 (~1e-6). Kernels sum in different orders
+// (AVX-512, AVX2, portable), so scores equal in exact arithmetic (two credentials that each
+// have a competency identical to a requirement: cosine 1) come out ~1e-7 apart in an order
+// that depends on the CPU; rounded, they tie, and the documented tie-break (the shorter
+// credential, then the id) decides. Exact for |s| < 2^3: s * 2^20 and back are exact scalings.
+float snap(float s) {
+  constexpr float kGrid = 1048576.0f;  // 2^20
+  return std::nearbyint(s * kGrid) * (1.0f / kGrid);
 }
 
 struct Exact {
@@ -46,22 +58,35 @@ Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
   config_.validate();
 }
 
-std::vector<std::string> shared_terms(const std::string& a, const std::string& b) {
-  auto content = [](const std::string& text) {
-    std::vector<std::string> out;
-    for (const std::string& t : tokenize(normalize(text))) {
-      if (!is_stop_word(t) && t.size() > 1) out.push_back(light_stem(t));
-    }
-    return out;
-  };
-  const std::vector<std::string> wa = content(a);
-  const std::vector<std::string> wb = content(b);
-  std::unordered_set<std::string> in_b(wb.begin(), wb.end());
+namespace {
+
+// Normalised, stemmed content words of a statement, in order (repeats kept).
+std::vector<std::string> content_words(const std::string& text) {
   std::vector<std::string> out;
-  for (const std::string& w : wa) {
-    if (in_b.count(w) && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  for (const std::string& t : tokenize(normalize(text))) {
+    if (!is_stop_word(t) && t.size() > 1) out.push_back(light_stem(t));
   }
   return out;
+}
+
+// The words of wa that wb contains, once each, in wa's order. Statements are short (tens of
+// words), so linear searches beat building a hash set.
+std::vector<std::string> common_words(const std::vector<std::string>& wa,
+                                      const std::vector<std::string>& wb) {
+  std::vector<std::string> out;
+  for (const std::string& w : wa) {
+    if (std::find(wb.begin(), wb.end(), w) != wb.end() &&
+        std::find(out.begin(), out.end(), w) == out.end()) {
+      out.push_back(w);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> shared_terms(const std::string& a, const std::string& b) {
+  return common_words(content_words(a), content_words(b));
 }
 
 Result<MatchResult> Matcher::match(const Job& job) const {
@@ -118,9 +143,9 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       }
       auto& best = seen.try_emplace(catalog_.credential_of(id), reqs.size(),
                                     -std::numeric_limits<float>::infinity()).first->second;
-      best[size_t(r)] = std::max(best[size_t(r)], s);
+      best[size_t(r)] = std::max(best[size_t(r)], snap(s));
     }
-    if (k < n_comp) unseen_bound[size_t(r)] = hits.scores[size_t(r * k + k - 1)];
+    if (k < n_comp) unseen_bound[size_t(r)] = snap(hits.scores[size_t(r * k + k - 1)]);
   }
 
   // 2. Upper bounds, then exact rescoring in bound order until the top list is settled.
@@ -146,7 +171,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     for (int64_t p : catalog_.competencies_of(c)) {
       const float* v = catalog_.competency_vector(p);
       for (size_t r = 0; r < reqs.size(); ++r) {
-        const float s = dot(queries.data() + r * size_t(d), v, d);
+        const float s = snap(dot(queries.data() + r * size_t(d), v, d));
         if (s > e.best[r]) {
           e.best[r] = s;
           e.argbest[r] = p;
@@ -191,7 +216,11 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     }
   }
 
-  // 3. Evidence for the credentials kept.
+  // 3. Evidence for the credentials kept. Each requirement's and competency's content words
+  // are computed once per match (a competency is often the best one for several requirements).
+  std::vector<std::vector<std::string>> requirement_words(reqs.size());
+  for (size_t r = 0; r < reqs.size(); ++r) requirement_words[r] = content_words(reqs[r].text);
+  std::unordered_map<int64_t, std::vector<std::string>> competency_words;
   for (auto& [c, e] : kept) {
     CredentialMatch m;
     m.credential = c;
@@ -209,7 +238,9 @@ Result<MatchResult> Matcher::match(const Job& job) const {
         const IndexedCompetency& comp = catalog_.competencies()[size_t(ev.competency)];
         ev.competency_id = comp.id;
         ev.competency_text = comp.text;
-        ev.shared_terms = shared_terms(reqs[r].text, comp.text);
+        auto [it, added] = competency_words.try_emplace(ev.competency);
+        if (added) it->second = content_words(comp.text);
+        ev.shared_terms = common_words(requirement_words[r], it->second);
       }
       if (ev.covered) {
         ev.why = "similarity " + format_score(ev.score) + " >= threshold " + format_score(tau);

@@ -8,10 +8,6 @@
 #include "index/scan_kernels.h"
 
 namespace credmatch::index {
-namespace {
-
-
-}  // namespace
 
 FlatIndex::FlatIndex(int dim) : dim_(dim) {
   CREDMATCH_CHECK(dim > 0, "dim=" << dim);
@@ -29,7 +25,7 @@ const float* FlatIndex::vector(int64_t id) const {
 }
 
 SearchResult FlatIndex::search(int64_t n, std::span<const float> queries, int k,
-                               const SearchParams& /*params*/) const {
+                               const SearchParams& params) const {
   check_search_args(dim_, n, queries, k);
   SearchResult result = SearchResult::padded(n, k);
   const int64_t cap = std::min<int64_t>(k, size_);
@@ -39,7 +35,8 @@ SearchResult FlatIndex::search(int64_t n, std::span<const float> queries, int k,
                             .data = vectors_.data(),
                             .n = size_,
                             .dim = dim_};
-  scan::scan_top_k(base, queries.data(), n, cap, k, result.ids.data(), result.scores.data(), {});
+  scan::scan_top_k(base, queries.data(), n, cap, k, result.ids.data(), result.scores.data(),
+                   {.max_threads = std::max(0, params.threads)});
   return result;
 }
 

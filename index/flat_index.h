@@ -5,7 +5,8 @@
 // of index/scan_kernels.h (AVX2/FMA when the CPU has them, else portable code): a batch is
 // scored kMaxQueryGroup queries at a time per block of base vectors, so the base is read from
 // memory once per call rather than once per query, and each score is fused with the query's
-// top-k. A base of 8 MiB or more is split across up to hardware_concurrency() threads per call.
+// top-k. A base of 8 MiB or more is split across up to hardware_concurrency() threads per call
+// (SearchParams::threads caps that; 1 scans on the calling thread alone).
 // Ties (equal scores) are broken by id, smaller first, so results are deterministic. Scores are
 // float sums whose order depends on the kernel (AVX2 vs portable) and on the query-group size,
 // so they may differ in the last bits between machines or between a single and a batch call;
@@ -50,7 +51,7 @@ class FlatIndex : public VectorIndex {
   /// Exact top-k by inner product for n queries (size n * dim()); results are n * k, best
   /// first, padded with id -1 and score -infinity when size() < k. A NaN score never ranks
   /// above a number. Throws credmatch::Error if k <= 0 or the span size is not n * dim().
-  /// SearchParams do not apply and are ignored.
+  /// Of SearchParams only `threads` applies (0 = every core).
   SearchResult search(int64_t n, std::span<const float> queries, int k,
                       const SearchParams& params) const override;
 

@@ -277,12 +277,14 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
       }
     }
   };
-  if (n == 1) {
-    run(0, 1);
+  if (n == 1 || params.threads == 1) {
+    run(0, n);
     return result;
   }
   // A batch (e.g. a job's requirements) is split over the scan worker pool.
-  const int64_t tasks = std::min<int64_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const int64_t tasks =
+      std::min<int64_t>(n, params.threads > 0 ? std::min<int64_t>(params.threads, cores) : cores);
   std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
   scan::run_parallel(tasks, [&](int64_t t) {
     try {

@@ -110,14 +110,14 @@ scan::ScanBase QuantizedFlatIndex::scan_base() const {
 }
 
 SearchResult QuantizedFlatIndex::search(int64_t n, std::span<const float> queries, int k,
-                                        const SearchParams& /*params*/) const {
+                                        const SearchParams& params) const {
   check_search_args(dim_, n, queries, k);
   SearchResult result = SearchResult::padded(n, k);
   const int64_t cap = std::min<int64_t>(k, size_);
   if (cap == 0 || n == 0) return result;
   if (rerank_factor_ == 0) {
     scan::scan_top_k(scan_base(), queries.data(), n, cap, k, result.ids.data(),
-                     result.scores.data(), {});
+                     result.scores.data(), {.max_threads = std::max(0, params.threads)});
     return result;
   }
   // Collect k * factor candidates per query from the quantized scan, re-score them in fp32.
@@ -125,7 +125,7 @@ SearchResult QuantizedFlatIndex::search(int64_t n, std::span<const float> querie
   std::vector<int64_t> ids(static_cast<size_t>(n * candidates));
   std::vector<float> scores(static_cast<size_t>(n * candidates));
   scan::scan_top_k(scan_base(), queries.data(), n, candidates, candidates, ids.data(),
-                   scores.data(), {});
+                   scores.data(), {.max_threads = std::max(0, params.threads)});
   std::vector<std::pair<float, int64_t>> rescored(static_cast<size_t>(candidates));
   for (int64_t q = 0; q < n; ++q) {
     const float* query = queries.data() + q * dim_;

@@ -57,7 +57,8 @@ class QuantizedFlatIndex : public VectorIndex {
 
   /// Approximate (exact after re-ranking, see above) top-k for n queries (size n * dim()),
   /// best first, padded with id -1 and score -infinity when size() < k. Ties broken by id.
-  /// Throws credmatch::Error if k <= 0 or the span size is not n * dim(). SearchParams ignored.
+  /// Throws credmatch::Error if k <= 0 or the span size is not n * dim(). Of SearchParams only
+  /// `threads` applies (0 = every core).
   SearchResult search(int64_t n, std::span<const float> queries, int k,
                       const SearchParams& params) const override;
 

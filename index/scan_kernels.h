@@ -9,11 +9,13 @@
 //          The query stays fp32: score_i = scales[i] * <q, codes_i>, so the only error is the
 //          base's rounding (at most scales[i] / 2 per component), none from the query.
 //
-// Kernels: a portable C++ set and an AVX2 + FMA + F16C set (index/scan_kernels_avx2.cc, compiled
-// with those flags only for that file). The set is picked once, at first use, from the running
-// CPU (__builtin_cpu_supports), so the default build runs anywhere and is fast where it can be.
-// The two sets sum in different orders: scores agree to float rounding (~1e-6 relative for
-// unit vectors), not bit for bit.
+// Kernels: a portable C++ set, an AVX2 + FMA + F16C set (index/scan_kernels_avx2.cc) and an
+// AVX-512 F/BW/VL set (index/scan_kernels_avx512.cc: the fp32/fp16/int8 scans on 16-float
+// registers, 4 queries x 6 rows per step; the pair dot products are the AVX2 ones), each file
+// compiled with its flags alone. The set is picked once, at first use, from the running CPU
+// (__builtin_cpu_supports), so the default build runs anywhere and is fast where it can be.
+// The sets sum in different orders: scores agree to float rounding (~1e-6 relative for unit
+// vectors), not bit for bit.
 //
 // scan_top_k() walks the base in blocks of kScanBlock rows: a kernel writes the block's scores
 // for up to kMaxQueryGroup queries into an L1-sized buffer (each base block is read from memory
@@ -65,9 +67,13 @@ struct Kernels {
 const Kernels& generic_kernels();
 /// The AVX2/FMA/F16C kernels, or nullptr when the CPU lacks them or the build is not x86.
 const Kernels* avx2_kernels();
-/// The kernels scan_top_k() uses: avx2_kernels() if available, else generic_kernels().
+/// The AVX-512 (F, BW, VL) kernels for fp32/fp16/int8 scans with the AVX2 pair dot products,
+/// or nullptr when the CPU lacks them or the build is not x86.
+const Kernels* avx512_kernels();
+/// The kernels scan_top_k() uses: the first available of avx512_kernels(), avx2_kernels(),
+/// generic_kernels().
 const Kernels& active_kernels();
-/// active_kernels().name: "avx2" or "generic" (for benchmark output).
+/// active_kernels().name: "avx512", "avx2" or "generic" (for benchmark output).
 std::string active_kernel_name();
 
 /// A stored base to scan. `data` points at n rows in `storage` format; `scales` at n floats

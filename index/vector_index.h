@@ -29,6 +29,11 @@ namespace credmatch::index {
 struct SearchParams {
   int ef_search = 0;  // HNSW beam width; 0 keeps the index's default
   int nprobe = 0;     // IVF lists visited; 0 keeps the index's default
+  /// Most threads this call may use: Flat and Flat:fp16/int8 split a large base across them,
+  /// HNSW (hnswlib) the queries of a batch; 0 = every core (hardware_concurrency()). A server
+  /// that runs requests in parallel passes 1, so one request never takes another's core.
+  /// Faiss indexes ignore it (their OpenMP settings apply).
+  int threads = 0;
 };
 
 /// Results of searching n queries for k neighbours each, row-major n * k. Rows with fewer than

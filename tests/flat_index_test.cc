@@ -105,6 +105,26 @@ TEST(FlatIndex, ReturnsExactTopKForBatchesSpanningSeveralBlocks) {
   }
 }
 
+TEST(FlatIndex, BatchesOfOddShapeAreExactWithAnyThreadCount) {
+  // 4,201 x 515 floats = 8.3 MiB: two shards with every core, one with threads = 1; 9 queries
+  // (query groups 4 + 4 + 1); k = 256 as the matcher asks, and k above size().
+  constexpr int kDim = 515;
+  constexpr int64_t kN = 4201;
+  static_assert(kN * kDim * 4 >= int64_t{8} << 20);
+  const std::vector<float> base = random_unit_vectors(kN, kDim, 11);
+  const std::vector<float> queries = random_unit_vectors(9, kDim, 12);
+  FlatIndex index(kDim);
+  index.add(kN, base);
+  for (int k : {1, 256, static_cast<int>(kN) + 5}) {
+    SCOPED_TRACE("k=" + std::to_string(k));
+    const SearchResult all_cores = index.search(9, queries, k, {});
+    const SearchResult one_thread = index.search(9, queries, k, {.threads = 1});
+    expect_exact(one_thread, base, kDim, queries, k);
+    EXPECT_EQ(all_cores.ids, one_thread.ids);
+    EXPECT_EQ(all_cores.scores, one_thread.scores);
+  }
+}
+
 TEST(FlatIndex, PadsWithMinusOneWhenKExceedsSize) {
   constexpr int kDim = 8;
   const std::vector<float> base = random_unit_vectors(5, kDim, 5);

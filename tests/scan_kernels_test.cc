@@ -74,49 +74,72 @@ Encoded encode(const std::vector<float>& v, int64_t n, int dim, Storage storage)
   return e;
 }
 
-TEST(ScanKernels, Avx2AgreesWithGenericForEveryStorageAndShape) {
-  const scan::Kernels* avx2 = scan::avx2_kernels();
-  if (avx2 == nullptr) GTEST_SKIP() << "CPU without AVX2/FMA/F16C";
+// The SIMD kernel sets the running CPU has (AVX2, AVX-512), each to be checked against the
+// portable set.
+std::vector<const scan::Kernels*> simd_kernels() {
+  std::vector<const scan::Kernels*> out;
+  if (scan::avx2_kernels() != nullptr) out.push_back(scan::avx2_kernels());
+  if (scan::avx512_kernels() != nullptr) out.push_back(scan::avx512_kernels());
+  return out;
+}
+
+TEST(ScanKernels, ActiveSetIsTheWidestTheCpuHas) {
+  const std::string want = scan::avx512_kernels() ? "avx512"
+                           : scan::avx2_kernels() ? "avx2"
+                                                  : "generic";
+  EXPECT_EQ(scan::active_kernel_name(), want);
+  if (scan::avx512_kernels() != nullptr) {
+    // The AVX-512 set keeps the AVX2 pair dot products.
+    EXPECT_EQ(scan::avx512_kernels()->dot_fp32, scan::avx2_kernels()->dot_fp32);
+  }
+}
+
+TEST(ScanKernels, SimdSetsAgreeWithGenericForEveryStorageAndShape) {
+  if (simd_kernels().empty()) GTEST_SKIP() << "CPU without AVX2/FMA/F16C";
   const scan::Kernels& generic = scan::generic_kernels();
-  EXPECT_EQ(scan::active_kernel_name(), "avx2");
-  for (int dim : {1, 7, 8, 9, 33, 384}) {
-    for (int64_t n : {1, 3, 4, 5, 13}) {
-      const std::vector<float> base = random_vectors(n, dim, static_cast<uint32_t>(dim * 100 + n));
-      const std::vector<float> queries = random_vectors(4, dim, 5);
-      for (Storage storage : {Storage::kFp32, Storage::kFp16, Storage::kInt8}) {
-        const Encoded e = encode(base, n, dim, storage);
-        for (int nq = 1; nq <= scan::kMaxQueryGroup; ++nq) {
-          SCOPED_TRACE("dim=" + std::to_string(dim) + " n=" + std::to_string(n) +
-                       " nq=" + std::to_string(nq) +
-                       " storage=" + std::to_string(static_cast<int>(storage)));
-          std::vector<float> a(static_cast<size_t>(nq * n)), b(a.size());
-          for (const auto* k : {&generic, avx2}) {
-            float* out = k == &generic ? a.data() : b.data();
-            switch (storage) {
-              case Storage::kFp32:
-                k->fp32(queries.data(), nq, base.data(), n, dim, out);
-                break;
-              case Storage::kFp16:
-                k->fp16(queries.data(), nq, e.halves.data(), n, dim, out);
-                break;
-              case Storage::kInt8:
-                k->int8(queries.data(), nq, e.codes.data(), e.scales.data(), n, dim, out);
-                break;
-            }
-          }
-          for (int q = 0; q < nq; ++q) {
-            for (int64_t i = 0; i < n; ++i) {
-              double exact = 0, magnitude = 0;
-              for (int d = 0; d < dim; ++d) {
-                const double x = double{queries[static_cast<size_t>(q * dim + d)]} *
-                                 e.decoded[static_cast<size_t>(i * dim + d)];
-                exact += x;
-                magnitude += std::abs(x);
+  for (const scan::Kernels* simd : simd_kernels()) {
+    SCOPED_TRACE(simd->name);
+    // dims around the 8- and 16-float register widths; n around the 3-, 6-, 7- and 8-row steps.
+    for (int dim : {1, 7, 8, 9, 15, 16, 17, 33, 384, 515}) {
+      for (int64_t n : {1, 3, 4, 5, 6, 7, 8, 9, 13, 17}) {
+        const std::vector<float> base =
+            random_vectors(n, dim, static_cast<uint32_t>(dim * 100 + n));
+        const std::vector<float> queries = random_vectors(4, dim, 5);
+        for (Storage storage : {Storage::kFp32, Storage::kFp16, Storage::kInt8}) {
+          const Encoded e = encode(base, n, dim, storage);
+          for (int nq = 1; nq <= scan::kMaxQueryGroup; ++nq) {
+            SCOPED_TRACE("dim=" + std::to_string(dim) + " n=" + std::to_string(n) +
+                         " nq=" + std::to_string(nq) +
+                         " storage=" + std::to_string(static_cast<int>(storage)));
+            std::vector<float> a(static_cast<size_t>(nq * n)), b(a.size());
+            for (const auto* k : {&generic, simd}) {
+              float* out = k == &generic ? a.data() : b.data();
+              switch (storage) {
+                case Storage::kFp32:
+                  k->fp32(queries.data(), nq, base.data(), n, dim, out);
+                  break;
+                case Storage::kFp16:
+                  k->fp16(queries.data(), nq, e.halves.data(), n, dim, out);
+                  break;
+                case Storage::kInt8:
+                  k->int8(queries.data(), nq, e.codes.data(), e.scales.data(), n, dim, out);
+                  break;
               }
-              const double tol = 1e-5 * magnitude + 1e-6;
-              const size_t at = static_cast<size_t>(q * n + i);
-              EXPECT_NEAR(a[at], exact, tol);
-              EXPECT_NEAR(b[at], exact, tol);
+            }
+            for (int q = 0; q < nq; ++q) {
+              for (int64_t i = 0; i < n; ++i) {
+                double exact = 0, magnitude = 0;
+                for (int d = 0; d < dim; ++d) {
+                  const double x = double{queries[static_cast<size_t>(q * dim + d)]} *
+                                   e.decoded[static_cast<size_t>(i * dim + d)];
+                  exact += x;
+                  magnitude += std::abs(x);
+                }
+                const double tol = 1e-5 * magnitude + 1e-6;
+                const size_t at = static_cast<size_t>(q * n + i);
+                EXPECT_NEAR(a[at], exact, tol);
+                EXPECT_NEAR(b[at], exact, tol);
+              }
             }
           }
         }
@@ -176,8 +199,8 @@ TEST(ScanTopK, IsExactForEveryStorageKernelAndBlockSplit) {
   constexpr int64_t kN = 2 * scan::kScanBlock + 70;
   const std::vector<float> base = random_vectors(kN, kDim, 21);
   const std::vector<float> queries = random_vectors(7, kDim, 22);
-  std::vector<const scan::Kernels*> kernels = {&scan::generic_kernels()};
-  if (scan::avx2_kernels() != nullptr) kernels.push_back(scan::avx2_kernels());
+  std::vector<const scan::Kernels*> kernels = simd_kernels();
+  kernels.push_back(&scan::generic_kernels());
   for (Storage storage : {Storage::kFp32, Storage::kFp16, Storage::kInt8}) {
     const Encoded e = encode(base, kN, kDim, storage);
     for (const scan::Kernels* k : kernels) {
@@ -216,14 +239,100 @@ TEST(ScanTopK, ShardedScanEqualsSingleThreadedScan) {
   const std::vector<float> queries = random_vectors(5, kDim, 32);
   const scan::ScanBase view{
       .storage = Storage::kFp32, .data = base.data(), .scales = nullptr, .n = kN, .dim = kDim};
-  std::vector<int64_t> ids1(50), ids2(50);
-  std::vector<float> scores1(50), scores2(50);
-  scan::scan_top_k(view, queries.data(), 5, 10, 10, ids1.data(), scores1.data(),
-                   {.max_threads = 1});
-  scan::scan_top_k(view, queries.data(), 5, 10, 10, ids2.data(), scores2.data(),
-                   {.max_threads = 2});
-  EXPECT_EQ(ids1, ids2);
-  EXPECT_EQ(scores1, scores2);
+  for (int64_t cap : {10, 300}) {  // 300: the matcher's k is 256, merges of many hits
+    SCOPED_TRACE("cap=" + std::to_string(cap));
+    std::vector<int64_t> ids1(static_cast<size_t>(5 * cap)), ids2(ids1.size());
+    std::vector<float> scores1(ids1.size()), scores2(ids1.size());
+    scan::scan_top_k(view, queries.data(), 5, cap, cap, ids1.data(), scores1.data(),
+                     {.max_threads = 1});
+    scan::scan_top_k(view, queries.data(), 5, cap, cap, ids2.data(), scores2.data(),
+                     {.max_threads = 2});
+    EXPECT_EQ(ids1, ids2);
+    EXPECT_EQ(scores1, scores2);
+  }
+}
+
+TEST(ScanTopK, BatchAgreesWithSingleQueryScansForOddShapes) {
+  // A batch of 9 (groups 4 + 4 + 1) against each query scanned alone, for every kernel set,
+  // odd dims (register tails) and sizes (block and row-step tails), k from 1 to above n.
+  constexpr int64_t kQueries = 9;
+  std::vector<const scan::Kernels*> kernels = simd_kernels();
+  kernels.push_back(&scan::generic_kernels());
+  for (const scan::Kernels* k : kernels) {
+    for (int dim : {5, 17, 97, 515}) {
+      for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{301}, 4 * scan::kScanBlock + 3}) {
+        const std::vector<float> base = random_vectors(n, dim, static_cast<uint32_t>(n + dim));
+        const std::vector<float> queries = random_vectors(kQueries, dim, 3);
+        const scan::ScanBase view{
+            .storage = Storage::kFp32, .data = base.data(), .n = n, .dim = dim};
+        for (int64_t cap : {int64_t{1}, int64_t{13}, int64_t{256}, n}) {
+          if (cap > n) continue;
+          SCOPED_TRACE(std::string(k->name) + " dim=" + std::to_string(dim) +
+                       " n=" + std::to_string(n) + " cap=" + std::to_string(cap));
+          std::vector<int64_t> ids(static_cast<size_t>(kQueries * cap));
+          std::vector<float> scores(ids.size());
+          scan::scan_top_k(view, queries.data(), kQueries, cap, cap, ids.data(), scores.data(),
+                           {.max_threads = 1, .kernels = k});
+          for (int64_t q = 0; q < kQueries; ++q) {
+            std::vector<int64_t> one_ids(static_cast<size_t>(cap));
+            std::vector<float> one_scores(one_ids.size());
+            scan::scan_top_k(view, queries.data() + q * dim, 1, cap, cap, one_ids.data(),
+                             one_scores.data(), {.max_threads = 1, .kernels = k});
+            for (int64_t j = 0; j < cap; ++j) {
+              const size_t at = static_cast<size_t>(q * cap + j);
+              const float s = one_scores[static_cast<size_t>(j)];
+              ASSERT_NEAR(scores[at], s, 1e-4 * (1 + std::abs(s)));
+              // Ids agree except where two scores are within the rounding of the two paths.
+              const bool close_prev = j > 0 && one_scores[j - 1] - s < 1e-4;
+              const bool close_next = j + 1 < cap && s - one_scores[j + 1] < 1e-4;
+              if (!close_prev && !close_next) {
+                EXPECT_EQ(ids[at], one_ids[static_cast<size_t>(j)]) << "q=" << q << " j=" << j;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(ScanTopK, KeepsTheExactTopKWhenEveryRowBeatsTheThreshold) {
+  // Scores rising with the id: every row enters the top-k buffer, which is cut back many
+  // times; then falling, equal (ties by smaller id) and NaN every third row (below numbers,
+  // as -infinity, ordered by id among themselves).
+  constexpr int64_t kN = 5000;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float query = 1.0f;
+  for (const char* order : {"rising", "falling", "equal", "nan"}) {
+    std::vector<float> base(kN);
+    for (int64_t i = 0; i < kN; ++i) {
+      const float x = static_cast<float>(i) / kN;
+      base[static_cast<size_t>(i)] = order == std::string("rising")    ? x
+                                     : order == std::string("falling") ? -x
+                                     : order == std::string("equal")   ? 0.5f
+                                     : i % 3 == 0                      ? nan
+                                                                       : x;
+    }
+    const scan::ScanBase view{.storage = Storage::kFp32, .data = base.data(), .n = kN, .dim = 1};
+    std::vector<std::pair<float, int64_t>> want;
+    for (int64_t i = 0; i < kN; ++i) {
+      const float s = base[static_cast<size_t>(i)];
+      want.emplace_back(std::isnan(s) ? -std::numeric_limits<float>::infinity() : s, i);
+    }
+    std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) {
+      return a.first > b.first || (a.first == b.first && a.second < b.second);
+    });
+    for (int64_t cap : {int64_t{1}, int64_t{2}, int64_t{256}, int64_t{3000}, kN}) {
+      SCOPED_TRACE(std::string(order) + " cap=" + std::to_string(cap));
+      std::vector<int64_t> ids(static_cast<size_t>(cap));
+      std::vector<float> scores(ids.size());
+      scan::scan_top_k(view, &query, 1, cap, cap, ids.data(), scores.data(), {.max_threads = 1});
+      for (int64_t j = 0; j < cap; ++j) {
+        ASSERT_EQ(ids[static_cast<size_t>(j)], want[static_cast<size_t>(j)].second) << j;
+        ASSERT_EQ(scores[static_cast<size_t>(j)], want[static_cast<size_t>(j)].first) << j;
+      }
+    }
+  }
 }
 
 TEST(ScanTopK, ConcurrentShardedScansAgreeWithSerialOnes) {
