@@ -107,12 +107,16 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   try {
     options.encoder.validate();
     options.training.validate();
-    if (options.encoder_family != "tfidf-svd" && options.encoder_family != "domain") {
+    const bool hybrid = options.encoder_family == "hybrid";
+    if (options.encoder_family != "tfidf-svd" && options.encoder_family != "domain" && !hybrid) {
       return Status::invalid_argument("unknown encoder '" + options.encoder_family +
-                                      "' (tfidf-svd, domain)");
+                                      "' (tfidf-svd, domain, hybrid)");
     }
-    (void)index::make_index(options.index_factory,
-                           options.encoder.semantic_dim + options.encoder.lexical_dim);
+    if (hybrid) options.fusion.validate();
+    if (options.encoder_file.empty()) (void)index::make_index(
+        options.index_factory,
+        options.encoder.semantic_dim + options.encoder.lexical_dim +
+            (hybrid ? options.fusion.char_dim + options.fusion.word_dim : 0));
   } catch (const Error& e) {
     return Status::invalid_argument(e.what());
   }
@@ -150,21 +154,30 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   }
 
   t = std::chrono::steady_clock::now();
+  std::unique_ptr<Encoder> encoder;
+  if (!options.encoder_file.empty()) {
+    // A saved encoder used as is: no fitting, so a large (e.g. synthetic) catalog is encoded
+    // exactly like the catalog the encoder came from.
+    auto loaded = load_encoder(options.encoder_file);
+    if (!loaded) return loaded.status().with_context("--encoder-file");
+    encoder = std::move(*loaded);
+    report.encoder_note = "reused from " + options.encoder_file + " (not fitted)";
+  } else {
   const std::vector<std::string> corpus = (*store)->corpus_texts();
-  std::unique_ptr<TfidfSvdEncoder> encoder;
+  std::unique_ptr<TfidfSvdEncoder> dense;
   try {
-    encoder = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
+    dense = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
       progress(std::string("fit encoder: ") + std::string(stage), f);
     });
   } catch (const Error& e) {
     return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
   }
-  if (options.encoder_family == "domain") {
+  if (options.encoder_family == "domain" || options.encoder_family == "hybrid") {
     const std::vector<TrainingPair> pairs = (*store)->training_pairs();
     DomainTrainingReport trained;
     try {
-      encoder = train_domain_encoder(*encoder, pairs, options.training, &trained,
-                                     [&](double f) { progress("train encoder", f); });
+      dense = train_domain_encoder(*dense, pairs, options.training, &trained,
+                                   [&](double f) { progress("train encoder", f); });
       report.training_pairs = trained.pairs;
       report.training_loss = trained.epoch_loss;
     } catch (const Error& e) {
@@ -173,9 +186,21 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
                             e.what();
     }
   }
+  report.encoder_features = dense->num_features();
+  if (options.encoder_family == "hybrid") {
+    progress("fit lexical sketches", 0.0);
+    try {
+      const FittedSketches sketches = fit_sketches(corpus, options.fusion);
+      encoder = fuse_lexical(*dense, sketches, options.fusion);
+    } catch (const Error& e) {
+      return Status::invalid_argument(std::string("cannot fit the lexical sketches: ") + e.what());
+    }
+  } else {
+    encoder = std::move(dense);
+  }
+  }
   report.fit_seconds = seconds_since(t);
   report.encoder_id = encoder->id();
-  report.encoder_features = encoder->num_features();
 
   t = std::chrono::steady_clock::now();
   const std::vector<IndexedCompetency> competencies = (*store)->matchable_competencies();

@@ -25,6 +25,7 @@
 #include "engine/catalog.h"
 #include "engine/domain_training.h"
 #include "engine/encoder.h"
+#include "engine/lexical_fusion.h"
 #include "engine/store.h"
 #include "engine/tfidf_svd_encoder.h"
 #include "index/vector_file.h"
@@ -41,9 +42,15 @@ struct BuildOptions {
   std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...
   TfidfSvdConfig encoder;              // encoder v1 settings (docs/configuration.md)
   /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
-  /// taxonomy pairs (CatalogStore::training_pairs(), engine/domain_training.h).
-  std::string encoder_family = "domain";
-  DomainTrainingConfig training;       // used by "domain"
+  /// taxonomy pairs (CatalogStore::training_pairs(), engine/domain_training.h); "hybrid": the
+  /// domain encoder fused with lexical sketches of the catalog's statements
+  /// (engine/lexical_fusion.h).
+  std::string encoder_family = "hybrid";
+  DomainTrainingConfig training;       // used by "domain" and "hybrid"
+  FusionConfig fusion;                 // used by "hybrid"
+  /// When set, the encoder saved in this file is used as is (no fitting, no training) and
+  /// encoder_family, encoder, training and fusion are ignored.
+  std::string encoder_file;
   /// Called with a stage name and the fraction done (0..1); may be empty.
   std::function<void(std::string_view stage, double fraction)> progress;
 };
@@ -53,8 +60,8 @@ struct BuildReport {
   CatalogCounts counts;
   std::string encoder_id;
   int64_t encoder_features = 0;
-  int64_t training_pairs = 0;          // "domain": pairs trained on
-  std::vector<double> training_loss;   // "domain": mean loss per epoch
+  int64_t training_pairs = 0;          // "domain", "hybrid": pairs trained on
+  std::vector<double> training_loss;   // "domain", "hybrid": mean loss per epoch
   std::string encoder_note;            // why the encoder differs from the one asked for
   double ingest_seconds = 0, fit_seconds = 0, encode_seconds = 0, index_seconds = 0,
          total_seconds = 0;

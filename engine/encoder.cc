@@ -3,6 +3,7 @@
 #include "base/binary_file.h"
 #include "engine/sif_encoder.h"
 #include "engine/hybrid_encoder.h"
+#include "engine/lexical_sketch_encoder.h"
 #include "engine/tfidf_svd_encoder.h"
 
 namespace credmatch::engine {
@@ -24,6 +25,9 @@ Result<std::unique_ptr<Encoder>> deserialize_encoder(std::string_view name,
   }
   if (name == "hybrid") return wrap(HybridEncoder::deserialize(payload));
   if (name == "sif") return wrap(SifEncoder::deserialize(payload));
+  if (name == "char-sketch" || name == "word-sketch") {
+    return wrap(LexicalSketchEncoder::deserialize(payload, name));
+  }
   return Status::mismatch("unknown encoder family '" + std::string(name) + "'");
 }
 

@@ -128,9 +128,8 @@ void CharTfidfConfig::validate() const {
                   "ngram_min=" << ngram_min << ", ngram_max=" << ngram_max);
 }
 
-std::unordered_map<std::string, int> CharTfidfRanker::ngrams(std::string_view text,
-                                                             const CharTfidfConfig& config) {
-  std::unordered_map<std::string, int> out;
+void CharTfidfRanker::for_each_ngram(std::string_view text, const CharTfidfConfig& config,
+                                     const std::function<void(std::string_view)>& fn) {
   std::vector<size_t> starts;  // byte offset of each code point, plus the end
   for (const std::string& token : tokenize(normalize(text))) {
     const std::string padded = "<" + token + ">";
@@ -141,17 +140,24 @@ std::unordered_map<std::string, int> CharTfidfRanker::ngrams(std::string_view te
     const size_t points = starts.size();
     starts.push_back(padded.size());
     if (points < static_cast<size_t>(config.ngram_min)) {
-      ++out[padded];
+      fn(padded);
       continue;
     }
+    const std::string_view view(padded);
     for (int n = config.ngram_min; n <= config.ngram_max; ++n) {
       const size_t len = static_cast<size_t>(n);
       if (len > points) break;
       for (size_t i = 0; i + len <= points; ++i) {
-        ++out[padded.substr(starts[i], starts[i + len] - starts[i])];
+        fn(view.substr(starts[i], starts[i + len] - starts[i]));
       }
     }
   }
+}
+
+std::unordered_map<std::string, int> CharTfidfRanker::ngrams(std::string_view text,
+                                                             const CharTfidfConfig& config) {
+  std::unordered_map<std::string, int> out;
+  for_each_ngram(text, config, [&out](std::string_view gram) { ++out[std::string(gram)]; });
   return out;
 }
 

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -133,6 +134,10 @@ class CharTfidfRanker final : public LexicalRanker {
   /// The character n-grams of `text` with their counts (see file comment).
   static std::unordered_map<std::string, int> ngrams(std::string_view text,
                                                      const CharTfidfConfig& config);
+  /// Calls fn(gram) once per n-gram occurrence of `text`, in text order: the extraction behind
+  /// ngrams(), shared with the char-sketch encoder (engine/lexical_sketch_encoder.h).
+  static void for_each_ngram(std::string_view text, const CharTfidfConfig& config,
+                             const std::function<void(std::string_view)>& fn);
 
  private:
   CharTfidfConfig config_;

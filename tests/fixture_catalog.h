@@ -16,9 +16,12 @@ namespace credmatch::testing_util {
 
 inline const std::string kFixtureDir = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
 
-/// A tiny encoder (16 + 16 dims, every feature kept) that fits the fixture's few statements.
+/// A tiny encoder (16 + 16 dims, every feature kept) that fits the fixture's few statements:
+/// the domain encoder alone (the default hybrid adds 768 sketch dimensions; its build is
+/// tested in tests/lexical_sketch_encoder_test.cc).
 inline engine::BuildOptions fixture_build_options() {
   engine::BuildOptions o;
+  o.encoder_family = "domain";
   o.encoder.semantic_dim = 16;
   o.encoder.lexical_dim = 16;
   o.encoder.min_df = 1;

@@ -203,3 +203,33 @@ TEST(EvalCli, PrintsOneTablePerTaskWithTheLexicalBaselines) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(EvalCli, SweepFusionAddsHybridRowsAndRefusesBadSettings) {
+  const std::string data = CREDMATCH_SHIPPED_DATA_DIR;
+  const std::string fixture = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
+  const std::string dir = credmatch::testing_util::unique_temp_path("eval_fusion_cat").string();
+  fs::remove_all(dir);
+  CliRun built = run("build --catalog " + dir + " --dim 16 --lexical-dim 16 --encoder domain " +
+                     fixture +
+                     "credentials.jsonl " + fixture + "jobs.jsonl " + fixture + "skills.jsonl");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string eval = "--catalog " + dir + " eval --data " + data +
+                           " --tasks tech_validation --encoders " + dir + "/encoder.bin";
+  CliRun r = run(eval + " --sweep-fusion c64:0.3+w32:0.2,c64:0.5+l0.2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| domain-32-"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| hybrid-128-"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(fusion=c64:0.30+w32:0.20+l-1.00) |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| hybrid-96-"), std::string::npos) << r.out;  // no word part given
+  EXPECT_NE(r.out.find("(fusion=c64:0.50+w0:0.00+l0.20) |"), std::string::npos) << r.out;
+  for (const char* bad : {"c64:0.7+w32:0.4", "x5", "c64"}) {
+    CliRun b = run(eval + " --sweep-fusion " + bad);
+    EXPECT_NE(b.exit_code, 0) << bad;
+    EXPECT_NE(b.err.find("--sweep-fusion: bad setting"), std::string::npos) << b.err;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace

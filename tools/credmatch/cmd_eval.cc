@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -30,8 +31,10 @@
 #include "engine/encoder.h"
 #include "engine/eval_metrics.h"
 #include "engine/lexical.h"
+#include "engine/lexical_fusion.h"
 #include "engine/line_reader.h"
 #include "engine/splits.h"
+#include "engine/store.h"
 #include "engine/text.h"
 #include "engine/tfidf_svd_encoder.h"
 #include "index/flat_index.h"
@@ -48,7 +51,46 @@ struct EvalArgs {
   std::string encoders = "bm25,tfidf-char,catalog";
   int64_t max_queries = 0;  // 0 = every query
   std::string lexical_weights;  // --sweep-lexical-weight: extra rows per tfidf-svd/domain encoder
+  std::string fusions;          // --sweep-fusion: extra rows per tfidf-svd/domain encoder
 };
+
+// One --sweep-fusion setting: '+'-separated items cDIM:W (char sketch), wDIM:W (word sketch),
+// lL (the dense encoder's own lexical share λ), e.g. "c512:0.3+w256:0.1+l0.5".
+Result<engine::FusionConfig> parse_fusion(const std::string& spec) {
+  // Only what the setting names: no part, and the dense encoder's own λ, unless given.
+  engine::FusionConfig c;
+  c.char_dim = 0;
+  c.char_weight = 0;
+  c.word_dim = 0;
+  c.word_weight = 0;
+  c.dense_lexical_weight = -1;
+  std::stringstream in(spec);
+  std::string item;
+  try {
+    while (std::getline(in, item, '+')) {
+      if (item.size() < 2) throw std::invalid_argument(item);
+      const char kind = item[0];
+      const std::string rest = item.substr(1);
+      if (kind == 'l') {
+        c.dense_lexical_weight = std::stof(rest);
+        continue;
+      }
+      const auto colon = rest.find(':');
+      if ((kind != 'c' && kind != 'w') || colon == std::string::npos) {
+        throw std::invalid_argument(item);
+      }
+      const int dim = std::stoi(rest.substr(0, colon));
+      const float weight = std::stof(rest.substr(colon + 1));
+      (kind == 'c' ? c.char_dim : c.word_dim) = dim;
+      (kind == 'c' ? c.char_weight : c.word_weight) = weight;
+    }
+    c.validate();
+  } catch (const std::exception& e) {
+    return Status::invalid_argument("--sweep-fusion: bad setting '" + spec + "' (" + e.what() +
+                                    "); expected e.g. c512:0.3+w256:0.1+l0.5");
+  }
+  return c;
+}
 
 struct Task {
   std::string name;
@@ -347,6 +389,57 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
       }
     }
   }
+  // Tuning aid (validation tasks only): each dense encoder fused with lexical sketches fitted
+  // on the --catalog's statements, as `credmatch build --encoder hybrid` would fuse them.
+  if (!a.fusions.empty()) {
+    std::vector<engine::FusionConfig> settings;
+    for (const auto& spec : split_commas(a.fusions)) {
+      auto c = parse_fusion(spec);
+      if (!c) return fail(c.status());
+      settings.push_back(*c);
+    }
+    auto store = engine::CatalogStore::open(
+        (std::filesystem::path(catalog_dir(g)) / engine::kCatalogDbFile).string(), false);
+    if (!store) return fail(store.status().with_context("--sweep-fusion needs a built --catalog"));
+    const std::vector<std::string> corpus = (*store)->corpus_texts();
+    std::map<std::pair<std::string, int>, std::unique_ptr<engine::LexicalSketchEncoder>> fitted;
+    auto sketch = [&](const std::string& analyzer, int dim) -> engine::LexicalSketchEncoder* {
+      if (dim == 0) return nullptr;
+      auto& slot = fitted[{analyzer, dim}];
+      if (!slot) {
+        engine::LexicalSketchConfig c;
+        c.analyzer = analyzer;
+        c.dim = dim;
+        const auto t0 = Clock::now();
+        slot = engine::LexicalSketchEncoder::fit(corpus, c);
+        spdlog::info("fitted {} on {} statements ({} features) in {:.1f} s", slot->id(),
+                     corpus.size(), slot->num_features(), seconds_since(t0));
+      }
+      return slot.get();
+    };
+    std::vector<std::string> with_fusion;
+    for (const auto& e : rows) {
+      with_fusion.push_back(e);
+      auto found = dense.find(e);
+      const auto* base = found == dense.end()
+                             ? nullptr
+                             : dynamic_cast<const engine::TfidfSvdEncoder*>(found->second.get());
+      if (base == nullptr || e.find("@lexical=") != std::string::npos) continue;
+      for (const auto& c : settings) {
+        engine::FittedSketches parts;
+        if (auto* s = sketch("char", c.char_dim)) {
+          parts.chars = std::make_unique<engine::LexicalSketchEncoder>(*s);
+        }
+        if (auto* s = sketch("word", c.word_dim)) {
+          parts.words = std::make_unique<engine::LexicalSketchEncoder>(*s);
+        }
+        const std::string name = e + "@fusion=" + c.describe();
+        dense.emplace(name, engine::fuse_lexical(*base, parts, c));
+        with_fusion.push_back(name);
+      }
+    }
+    rows = std::move(with_fusion);
+  }
   auto tasks = build_tasks(data, split_commas(a.tasks), a.max_queries);
   if (!tasks) return fail(tasks.status());
   if (tasks->empty()) return fail("--tasks: no task given");
@@ -361,7 +454,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
       const Row r = evaluate(task, e, enc);
       const std::string label = !enc ? e
                                 : e == "catalog" ? "catalog (" + enc->id() + ")"
-                                : e.find("@lexical=") != std::string::npos
+                                : e.find('@') != std::string::npos
                                     ? enc->id() + " (" + e.substr(e.find('@') + 1) + ")"
                                     : enc->id();
       std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f |\n", label.c_str(),
@@ -391,6 +484,11 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--sweep-lexical-weight", args->lexical_weights,
                   "Tuning: also evaluate each tfidf-svd/domain encoder with these lexical shares "
                   "(comma-separated, 0..1); use on validation tasks only");
+  cmd->add_option("--sweep-fusion", args->fusions,
+                  "Tuning: also evaluate each tfidf-svd/domain encoder fused with lexical sketches "
+                  "fitted on --catalog's statements, one row per setting (comma-separated, each "
+                  "'+'-separated cDIM:W, wDIM:W, lLAMBDA, e.g. c512:0.3+w256:0.1); use on "
+                  "validation tasks only");
   cmd->add_option("--max-queries", args->max_queries,
                   "Per task, keep at most this many queries, evenly spread (0 = all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}))
