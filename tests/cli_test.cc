@@ -77,6 +77,38 @@ TEST_F(CliTest, InfoDescribesTheCatalogHonestly) {
   EXPECT_EQ(nlohmann::json::parse(j.out)["counts"]["credentials"], 10);
 }
 
+TEST_F(CliTest, BuildWithEncoderFileReusesTheEncoderWithoutFitting) {
+  const std::string other = credmatch::testing_util::unique_temp_path("cli_reused").string();
+  fs::remove_all(other);
+  // Only the credentials: fitting on them alone would give another encoder id.
+  CliRun r = run("build --json --catalog " + other + " --encoder-file " + *catalog_ +
+                 "/encoder.bin " + kData + "credentials.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto built = nlohmann::json::parse(r.out);
+  CliRun info = run(cat() + "info --json");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const auto original = nlohmann::json::parse(info.out);
+  EXPECT_EQ(built["encoder"]["id"], original["encoder"]["id"]) << r.out;
+  EXPECT_NE(built["encoder"]["note"].get<std::string>().find("not fitted"), std::string::npos);
+  // Same encoder, same vectors: the reused catalog matches like the original.
+  CliRun a = run(cat() + "match --json --text \"administer medication to patients\"");
+  CliRun b = run("--catalog " + other + " match --json --text \"administer medication to patients\"");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["results"][0]["score"],
+            nlohmann::json::parse(b.out)["results"][0]["score"]);
+
+  // A file that is not an encoder fails with its name and leaves the catalog as it was.
+  CliRun bad = run("build --catalog " + other + " --encoder-file " + kData + "credentials.jsonl " +
+                   kData + "credentials.jsonl");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("credentials.jsonl"), std::string::npos) << bad.err;
+  CliRun still = run("--catalog " + other + " info --json");
+  ASSERT_EQ(still.exit_code, 0) << still.err;
+  EXPECT_EQ(nlohmann::json::parse(still.out)["encoder"]["id"], original["encoder"]["id"]);
+  fs::remove_all(other);
+}
+
 struct BadCase {
   const char* name;
   std::string args;

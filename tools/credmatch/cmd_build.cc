@@ -21,8 +21,10 @@ struct BuildArgs {
   int dim = 256;
   int lexical_dim = 256;
   float lexical_weight = 0.7f;
-  std::string encoder = "domain";
+  std::string encoder = "hybrid";
+  std::string encoder_file;
   int epochs = engine::DomainTrainingConfig{}.epochs;
+  engine::FusionConfig fusion;
   bool no_default_data = false;
 };
 
@@ -60,7 +62,9 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   options.encoder.lexical_dim = a.lexical_dim;
   options.encoder.lexical_weight = a.lexical_weight;
   options.encoder_family = a.encoder;
+  options.encoder_file = a.encoder_file;
   options.training.epochs = a.epochs;
+  options.fusion = a.fusion;
   Progress progress;
   options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
   const std::string dir = catalog_dir(g);
@@ -113,8 +117,12 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
               (long long)r.counts.credentials, (long long)r.counts.competencies,
               (long long)r.counts.matchable_competencies, (long long)r.counts.skills,
               (long long)r.counts.jobs);
-  std::printf("  encoder       %s (%lld features)\n", r.encoder_id.c_str(),
-              (long long)r.encoder_features);
+  if (r.encoder_features > 0) {
+    std::printf("  encoder       %s (%lld features)\n", r.encoder_id.c_str(),
+                (long long)r.encoder_features);
+  } else {
+    std::printf("  encoder       %s\n", r.encoder_id.c_str());
+  }
   if (r.training_pairs > 0) {
     std::printf("  trained on    %lld taxonomy pairs, loss per epoch:", (long long)r.training_pairs);
     for (double l : r.training_loss) std::printf(" %.3f", l);
@@ -152,12 +160,36 @@ void add_build_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(8, 2048))
       ->capture_default_str();
   cmd->add_option("--encoder", args->encoder,
-                  "Encoder: tfidf-svd (LSA) or domain (LSA trained on the taxonomy's pairs)")
+                  "Encoder: tfidf-svd (LSA), domain (LSA trained on the taxonomy's pairs) or hybrid "
+                  "(domain fused with lexical sketches)")
       ->capture_default_str();
+  cmd->add_option("--encoder-file", args->encoder_file,
+                  "Use this saved encoder (e.g. another catalog's encoder.bin) as is, without "
+                  "fitting: the other encoder options are ignored")
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
   cmd->add_option("--lexical-weight", args->lexical_weight,
                   "Encoder: the lexical sketch block's share of the similarity (0..1)")
       ->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Encoder domain: training epochs")
+  cmd->add_option("--epochs", args->epochs, "Encoder domain, hybrid: training epochs")
+      ->capture_default_str();
+  cmd->add_option("--char-dim", args->fusion.char_dim,
+                  "Encoder hybrid: dimensions of the char n-gram TF-IDF sketch (0 = none)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  cmd->add_option("--char-weight", args->fusion.char_weight,
+                  "Encoder hybrid: the char sketch's share of the similarity")
+      ->capture_default_str();
+  cmd->add_option("--word-dim", args->fusion.word_dim,
+                  "Encoder hybrid: dimensions of the word TF-IDF (BM25 idf) sketch (0 = none)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  cmd->add_option("--word-weight", args->fusion.word_weight,
+                  "Encoder hybrid: the word sketch's share of the similarity")
+      ->capture_default_str();
+  cmd->add_option("--dense-lexical-weight", args->fusion.dense_lexical_weight,
+                  "Encoder hybrid: the domain part's own lexical-block share λ (negative: "
+                  "--lexical-weight)")
       ->capture_default_str();
   cmd->add_option("--lexical-dim", args->lexical_dim,
                   "Encoder: dimensions of the lexical sketch block (0 = none)")
