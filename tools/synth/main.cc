@@ -5,6 +5,9 @@
 // competency is encoded by the real encoder of a built catalog. Output, in --out DIR:
 //   competencies.vec   n x dim fp32 unit vectors (index/vector_file.h), the catalog's encoder id
 //   competencies.tsv   (with --texts) synthetic credential id, competency text, one per line
+//   credentials_synthetic.jsonl  (with --credentials) the same credentials in the catalog's
+//                      input format (docs/formats.md), with random hours and cost, so
+//                      `credmatch build --encoder-file` can make a whole synthetic catalog
 //   SYNTHETIC.txt      what this is, how it was made (seed, source, counts)
 // The matrix is held in memory until written (n * dim * 4 bytes: 2 GB for 1M x 512).
 //
@@ -12,6 +15,7 @@
 //   credmatch build --catalog /tmp/perf-catalog
 //   credmatch-synth --catalog /tmp/perf-catalog --competencies 1000000 --out /tmp/synth-1m
 //   credmatch-bench --vectors /tmp/synth-1m/competencies.vec
+//   credmatch-synth --catalog /tmp/perf-catalog --competencies 1000000 --out /tmp/s --credentials --no-vectors
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -126,7 +130,7 @@ int main(int argc, char** argv) {
   int64_t n = 100'000;
   uint64_t seed = 1;
   int per_credential_max = 12;
-  bool write_texts = false;
+  bool write_texts = false, write_credentials = false, no_vectors = false;
   app.add_option("--catalog", catalog, "built catalog whose encoder encodes the texts")->required();
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--competencies", n, "number of competencies")
@@ -140,6 +144,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(3, 1000));
   app.add_flag("--texts", write_texts, "also write competencies.tsv (credential id, text)");
+  app.add_flag("--credentials", write_credentials,
+               "also write credentials_synthetic.jsonl (catalog input format, random hours/cost)");
+  app.add_flag("--no-vectors", no_vectors, "do not encode nor write competencies.vec");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -169,7 +176,7 @@ int main(int argc, char** argv) {
 
     // Encode in chunks, one chunk per thread at a time.
     const int dim = enc.dim();
-    std::vector<float> vectors(static_cast<size_t>(n) * static_cast<size_t>(dim));
+    std::vector<float> vectors(no_vectors ? 0 : static_cast<size_t>(n) * static_cast<size_t>(dim));
     constexpr int64_t kChunk = 4096;
     std::atomic<int64_t> next{0}, done{0};
     std::exception_ptr error;
@@ -194,24 +201,48 @@ int main(int argc, char** argv) {
         next = n;
       }
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
-      pool.emplace_back(work);
-    }
-    work();
-    for (std::thread& th : pool) th.join();
-    if (error) std::rethrow_exception(error);
-    std::fprintf(stderr, "\n");
-
     const std::string vec_path = (fs::path(out_dir) / "competencies.vec").string();
-    credmatch::Status s = credmatch::index::save_vectors(vec_path, dim, vectors, enc.id());
-    if (!s.ok()) throw std::runtime_error(s.to_string());
+    if (!no_vectors) {
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
+        pool.emplace_back(work);
+      }
+      work();
+      for (std::thread& th : pool) th.join();
+      if (error) std::rethrow_exception(error);
+      std::fprintf(stderr, "\n");
+      credmatch::Status s = credmatch::index::save_vectors(vec_path, dim, vectors, enc.id());
+      if (!s.ok()) throw std::runtime_error(s.to_string());
+    }
     if (write_texts) {
       std::ofstream tsv(fs::path(out_dir) / "competencies.tsv");
       for (size_t i = 0; i < texts.size(); ++i) {
         tsv << "synthetic-" << credential_of[i] << '\t' << texts[i] << '\n';
       }
       if (!tsv) throw std::runtime_error(out_dir + "/competencies.tsv: write failed");
+    }
+    if (write_credentials) {
+      // Hours and cost from their own stream, so the texts do not depend on this flag.
+      std::mt19937_64 meta_rng(seed ^ 0x9e3779b97f4a7c15ULL);
+      std::uniform_int_distribution<int> hours(2, 120), cost(0, 40);
+      std::ofstream jsonl(fs::path(out_dir) / "credentials_synthetic.jsonl");
+      size_t i = 0;
+      for (int64_t c = 0; c < credentials; ++c) {
+        nlohmann::json j = {{"id", "synthetic-" + std::to_string(c)},
+                            {"title", "Synthetic credential " + std::to_string(c)},
+                            {"provider", "SYNTHETIC (credmatch-synth)"},
+                            {"kind", "synthetic"},
+                            {"hours", hours(meta_rng)},
+                            {"cost", cost(meta_rng) * 25},
+                            {"source", "SYNTHETIC benchmark data from ESCO v1.1.1 skill statements"}};
+        nlohmann::json comps = nlohmann::json::array();
+        for (; i < texts.size() && credential_of[i] == c; ++i) {
+          comps.push_back({{"text", texts[i]}, {"kind", "teaches"}});
+        }
+        j["competencies"] = std::move(comps);
+        jsonl << j.dump() << '\n';
+      }
+      if (!jsonl) throw std::runtime_error(out_dir + "/credentials_synthetic.jsonl: write failed");
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -224,7 +255,7 @@ int main(int argc, char** argv) {
          << "encoder: " << enc.id() << " (from " << catalog << "), dim " << dim << "\n"
          << "made by credmatch-synth in " << secs << " s\n";
     std::printf("wrote %s: %lld synthetic competencies (%lld credentials), dim %d, %.1f s\n",
-                vec_path.c_str(), static_cast<long long>(n), static_cast<long long>(credentials),
+                no_vectors ? out_dir.c_str() : vec_path.c_str(), static_cast<long long>(n), static_cast<long long>(credentials),
                 dim, secs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "credmatch-synth: %s\n", e.what());
