@@ -8,30 +8,13 @@
 
 #include "base/binary_file.h"
 #include "base/error.h"
+#include "engine/feature_hash.h"
 #include "engine/lexical.h"
 
 namespace credmatch::engine {
 namespace {
 
 constexpr uint32_t kFormatVersion = 1;
-
-uint64_t fnv1a(char group, std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](unsigned char c) {
-    h ^= c;
-    h *= 1099511628211ull;
-  };
-  mix(static_cast<unsigned char>(group));
-  for (char c : s) mix(static_cast<unsigned char>(c));
-  return h;
-}
-
-uint64_t splitmix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 // Feature hashes of one text with their counts, sorted by hash.
 std::vector<std::pair<uint64_t, int>> raw_features(std::string_view text,
@@ -40,9 +23,9 @@ std::vector<std::pair<uint64_t, int>> raw_features(std::string_view text,
   if (config.analyzer == "char") {
     const CharTfidfConfig grams{config.ngram_min, config.ngram_max};
     CharTfidfRanker::for_each_ngram(
-        text, grams, [&hashes](std::string_view gram) { hashes.push_back(fnv1a('c', gram)); });
+        text, grams, [&hashes](std::string_view gram) { hashes.push_back(feature_hash('c', gram)); });
   } else {
-    for (const std::string& term : Bm25Ranker::terms(text)) hashes.push_back(fnv1a('w', term));
+    for (const std::string& term : Bm25Ranker::terms(text)) hashes.push_back(feature_hash('w', term));
   }
   std::sort(hashes.begin(), hashes.end());
   std::vector<std::pair<uint64_t, int>> out;

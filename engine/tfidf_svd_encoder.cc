@@ -13,6 +13,7 @@
 
 #include "base/binary_file.h"
 #include "base/error.h"
+#include "engine/feature_hash.h"
 #include "engine/text.h"
 
 namespace credmatch::engine {
@@ -22,17 +23,6 @@ constexpr uint32_t kFormatVersion = 1;
 
 using DenseMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using SparseMatrix = Eigen::SparseMatrix<float, Eigen::RowMajor, int64_t>;
-
-uint64_t fnv1a(char group, std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](unsigned char c) {
-    h ^= c;
-    h *= 1099511628211ull;
-  };
-  mix(static_cast<unsigned char>(group));
-  for (char c : s) mix(static_cast<unsigned char>(c));
-  return h;
-}
 
 struct RawFeature {
   uint64_t hash;
@@ -55,14 +45,14 @@ std::vector<RawFeature> extract_features(std::string_view text, const TfidfSvdCo
   std::string previous;
   for (const std::string& word : words) {
     const std::string stem = light_stem(word);
-    add(fnv1a('w', stem), false);
-    if (config.word_bigrams && !previous.empty()) add(fnv1a('b', previous + " " + stem), false);
+    add(feature_hash('w', stem), false);
+    if (config.word_bigrams && !previous.empty()) add(feature_hash('b', previous + " " + stem), false);
     previous = stem;
     const std::string padded = "<" + word + ">";
     for (int n = config.char_ngram_min; n <= config.char_ngram_max; ++n) {
       if (padded.size() < static_cast<size_t>(n)) break;
       for (size_t i = 0; i + static_cast<size_t>(n) <= padded.size(); ++i) {
-        add(fnv1a('c', std::string_view(padded).substr(i, static_cast<size_t>(n))), true);
+        add(feature_hash('c', std::string_view(padded).substr(i, static_cast<size_t>(n))), true);
       }
     }
   }
@@ -376,11 +366,8 @@ void TfidfSvdEncoder::init_sketch(const std::vector<uint64_t>& hash_of_feature) 
   sketch_slot_.assign(hash_of_feature.size(), 0);
   if (config_.lexical_dim <= 0) return;
   for (size_t f = 0; f < hash_of_feature.size(); ++f) {
-    // splitmix64 finaliser: decorrelates the slot from the FNV hash used for the vocabulary.
-    uint64_t z = hash_of_feature[f] + 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    // Decorrelates the slot from the FNV hash used for the vocabulary.
+    const uint64_t z = splitmix64(hash_of_feature[f]);
     const uint32_t bucket = static_cast<uint32_t>((z >> 1) % uint64_t(config_.lexical_dim));
     sketch_slot_[f] = bucket | ((z & 1u) ? 0x80000000u : 0u);
   }
