@@ -700,19 +700,29 @@ std::vector<IndexedCompetency> CatalogStore::matchable_competencies() const {
 std::vector<std::string> CatalogStore::corpus_texts() const {
   sqlite3* db = handle(db_);
   auto st = prepare_or_throw(db,
-                             "SELECT t FROM ("
-                             " SELECT text AS t FROM competencies"
+                             "SELECT text FROM competencies"
                              " UNION SELECT title FROM credentials"
                              " UNION SELECT label FROM skills"
                              " UNION SELECT label_fr FROM skills"
-                             " UNION SELECT label FROM skill_labels"
                              " UNION SELECT description FROM skills"
                              " UNION SELECT title FROM job_titles WHERE kind <> 'variant'"
-                             " UNION SELECT description FROM jobs"
-                             " UNION SELECT text FROM requirements)"
-                             " WHERE t <> '' ORDER BY t");
+                             " UNION SELECT text FROM requirements");
   std::vector<std::string> out;
   for_each_row(db, st, [&](const Statement& row) { out.push_back(row.text(0)); });
+  // Texts that are evaluation or calibration queries stay out of the fitted statistics too
+  // (idf, LSA), not only out of the training pairs: alternative labels of skills and
+  // descriptions of occupations outside the training split (engine/splits.h).
+  auto alt = prepare_or_throw(db, "SELECT skill_id, label FROM skill_labels");
+  for_each_row(db, alt, [&](const Statement& row) {
+    if (split_of(row.text(0)) == Split::kTrain) out.push_back(row.text(1));
+  });
+  auto jobs = prepare_or_throw(db, "SELECT id, description FROM jobs");
+  for_each_row(db, jobs, [&](const Statement& row) {
+    if (split_of(row.text(0)) == Split::kTrain) out.push_back(row.text(1));
+  });
+  std::erase(out, std::string());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

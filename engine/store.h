@@ -78,8 +78,10 @@ class CatalogStore {
   /// the order in which their vectors are indexed.
   std::vector<IndexedCompetency> matchable_competencies() const;
   /// Every text the encoder should be fitted on: competency statements, credential titles,
-  /// skill labels (alternative and French too) and descriptions, job titles (all, en and fr)
-  /// and descriptions, requirement texts. Distinct, non-empty, in byte order.
+  /// skill preferred labels (English and French) and descriptions, job titles (all, en and fr),
+  /// requirement texts, and, for skills and jobs of the training split only (engine/splits.h),
+  /// alternative skill labels and job descriptions (the others are evaluation and calibration
+  /// queries). Distinct, non-empty, in byte order.
   std::vector<std::string> corpus_texts() const;
   /// Encoder training pairs from the taxonomy records of the training split only
   /// (engine/splits.h), so evaluation and calibration items stay unseen: alternative label →

@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 
+#include "engine/splits.h"
+
 namespace credmatch::engine {
 namespace {
 
@@ -248,6 +250,43 @@ TEST_F(Store, CorpusHoldsEveryKindOfTextOnce) {
   EXPECT_EQ(std::count(texts.begin(), texts.end(), "SQL"), 1);  // label and requirement
   EXPECT_TRUE(std::is_sorted(texts.begin(), texts.end()));
   EXPECT_FALSE(has(""));
+}
+
+TEST_F(Store, CorpusLeavesOutHeldOutAlternativeLabelsAndJobDescriptions) {
+  // held-out-4 and occupation/held-out-2 hash to the eval split, held-out-3 to calibration
+  // (engine/splits.h); their alternative labels and descriptions are queries of credmatch eval
+  // and calibrate-gap, so no fitted statistic may see them. Their preferred labels are targets.
+  ASSERT_EQ(split_of("http://example.org/skill/held-out-4"), Split::kEval);
+  ASSERT_EQ(split_of("http://example.org/skill/held-out-3"), Split::kCalibration);
+  ASSERT_EQ(split_of("http://example.org/occupation/held-out-2"), Split::kEval);
+  auto store = open_loaded();
+  const std::string skills = write(
+      "skills_held_out.jsonl",
+      R"({"id": "http://example.org/skill/held-out-4", "label": "prune fruit trees", "alt_labels": ["orchard pruning"], "description": "Cut branches of fruit trees.", "labels_fr": {"label": "tailler les arbres fruitiers", "alt_labels": ["taille de verger"]}})"
+      "\n"
+      R"({"id": "http://example.org/skill/held-out-3", "label": "grade timber", "alt_labels": ["lumber grading"]})"
+      "\n");
+  const std::string jobs = write(
+      "jobs_held_out.jsonl",
+      R"({"id": "http://example.org/occupation/held-out-2", "title": "orchard worker", "alt_titles": ["fruit picker"], "description": "Orchard workers tend fruit trees.", "requirements": [{"text": "prune fruit trees"}]})"
+      "\n");
+  IngestStats stats;
+  ASSERT_TRUE(store->ingest({{RecordKind::kSkills, skills}, {RecordKind::kJobs, jobs}}, &stats)
+                  .is_ok());
+  const auto texts = store->corpus_texts();
+  auto has = [&](const std::string& t) {
+    return std::find(texts.begin(), texts.end(), t) != texts.end();
+  };
+  EXPECT_TRUE(has("prune fruit trees"));             // preferred label: a target
+  EXPECT_TRUE(has("tailler les arbres fruitiers"));  // French preferred label
+  EXPECT_TRUE(has("Cut branches of fruit trees."));  // skill description: not a query
+  EXPECT_TRUE(has("orchard worker"));                // occupation title: a target
+  EXPECT_FALSE(has("orchard pruning"));              // eval alternative label: a query
+  EXPECT_FALSE(has("taille de verger"));             // French one too
+  EXPECT_FALSE(has("lumber grading"));               // calibration alternative label
+  EXPECT_FALSE(has("Orchard workers tend fruit trees."));  // eval occupation description
+  EXPECT_TRUE(has("bash scripting"));                // training-split alternative label
+  EXPECT_TRUE(std::is_sorted(texts.begin(), texts.end()));
 }
 
 TEST_F(Store, BrokenSecondFileLeavesTheCatalogExactlyAsItWas) {
