@@ -232,4 +232,25 @@ TEST(EvalCli, SweepFusionAddsHybridRowsAndRefusesBadSettings) {
   fs::remove_all(dir);
 }
 
+TEST(EvalCli, SifEncoderFromWordVectorsSitsBesideTheOthers) {
+  const std::string data = CREDMATCH_SHIPPED_DATA_DIR;
+  const std::string fixture = std::string(CREDMATCH_TEST_DATA_DIR) + "/match/";
+  const std::string vectors = std::string(CREDMATCH_TEST_DATA_DIR) + "/vectors/tiny.glove.txt";
+  const std::string dir = credmatch::testing_util::unique_temp_path("eval_sif_cat").string();
+  fs::remove_all(dir);
+  CliRun built = run("build --catalog " + dir + " --dim 16 --lexical-dim 16 --encoder domain " +
+                     fixture + "credentials.jsonl " + fixture + "jobs.jsonl " + fixture +
+                     "skills.jsonl");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string eval = "--catalog " + dir + " eval --data " + data + " --tasks tech_validation";
+  CliRun r = run(eval + " --encoders tfidf-char,sif:" + vectors);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| tfidf-char |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| sif-"), std::string::npos) << r.out;
+  CliRun missing = run(eval + " --encoders sif:/nonexistent/vectors.txt");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("/nonexistent/vectors.txt"), std::string::npos) << missing.err;
+  fs::remove_all(dir);
+}
+
 }  // namespace

@@ -33,6 +33,7 @@
 #include "engine/lexical.h"
 #include "engine/lexical_fusion.h"
 #include "engine/line_reader.h"
+#include "engine/sif_encoder.h"
 #include "engine/splits.h"
 #include "engine/store.h"
 #include "engine/text.h"
@@ -349,10 +350,23 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
   std::unordered_map<std::string, std::unique_ptr<engine::Encoder>> dense;
   for (const auto& e : encoders) {
     if (e == "bm25" || e == "tfidf-char" || dense.count(e)) continue;
+    if (e.rfind("sif:", 0) == 0) {
+      // Pretrained word vectors (docs/models.md), SIF weights and common component fitted on
+      // the --catalog's statements, as a build would.
+      auto store = engine::CatalogStore::open(
+          (std::filesystem::path(catalog_dir(g)) / engine::kCatalogDbFile).string(), false);
+      if (!store) return fail(store.status().with_context("--encoders " + e + " needs a built --catalog"));
+      const std::vector<std::string> corpus = (*store)->corpus_texts();
+      auto sif = engine::fit_sif_encoder(e.substr(4), corpus, engine::SifConfig{});
+      if (!sif) return fail(sif.status().with_context("--encoders " + e));
+      dense.emplace(e, std::move(*sif));
+      continue;
+    }
     const bool is_catalog = e == "catalog";
     if (!is_catalog && !std::filesystem::is_regular_file(e)) {
       return fail("--encoders: unknown '" + e +
-                  "' (bm25, tfidf-char, catalog, or an encoder file such as CATALOG/encoder.bin)");
+                  "' (bm25, tfidf-char, catalog, sif:WORD_VECTORS_FILE, or an encoder file such "
+                  "as CATALOG/encoder.bin)");
     }
     const std::string path =
         is_catalog ? (std::filesystem::path(catalog_dir(g)) / engine::kEncoderFile).string() : e;
@@ -479,7 +493,9 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
                   "Comma-separated: all, skill_norm, job_essential, tech_test, tech_validation, "
                   "house_validation, jobbert_dev, jobbert_test")
       ->capture_default_str();
-  cmd->add_option("--encoders", args->encoders, "Comma-separated: bm25, tfidf-char, catalog, or encoder files")
+  cmd->add_option("--encoders", args->encoders,
+                  "Comma-separated: bm25, tfidf-char, catalog, sif:WORD_VECTORS (GloVe SIF fitted "
+                  "on --catalog's statements), or encoder files")
       ->capture_default_str();
   cmd->add_option("--sweep-lexical-weight", args->lexical_weights,
                   "Tuning: also evaluate each tfidf-svd/domain encoder with these lexical shares "
