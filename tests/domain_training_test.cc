@@ -6,10 +6,14 @@
 
 #include "base/error.h"
 #include "engine/hybrid_encoder.h"
+#include "tests/encoder_test_util.h"
 #include "tests/test_util.h"
 
 namespace credmatch::engine {
 namespace {
+
+using testing_util::encode;
+using testing_util::row_dot;
 
 // Two vocabularies for the same four topics: the LSA base cannot know that "automobile" and
 // "car" mean the same, since they never share a statement; the training pairs say so.
@@ -56,18 +60,6 @@ DomainTrainingConfig train_config() {
   return c;
 }
 
-std::vector<float> encode(const Encoder& e, const std::vector<std::string>& texts) {
-  std::vector<float> out(texts.size() * size_t(e.dim()));
-  e.encode(texts, out);
-  return out;
-}
-
-float dot(const std::vector<float>& v, size_t i, size_t j, int d) {
-  float s = 0;
-  for (int k = 0; k < d; ++k) s += v[i * size_t(d) + size_t(k)] * v[j * size_t(d) + size_t(k)];
-  return s;
-}
-
 // Mean similarity of the pairs minus mean similarity of statements of different topics.
 double margin(const Encoder& e) {
   const auto docs = corpus();
@@ -76,10 +68,10 @@ double margin(const Encoder& e) {
   double pos = 0, neg = 0;
   int n_neg = 0;
   for (size_t i = 0; i < 12; ++i) {
-    pos += dot(v, i, 12 + i, e.dim());
+    pos += row_dot(v, i, 12 + i, e.dim());
     for (size_t j = 0; j < 12; ++j) {
       if (j / 3 != i / 3) {
-        neg += dot(v, i, 12 + j, e.dim());
+        neg += row_dot(v, i, 12 + j, e.dim());
         ++n_neg;
       }
     }
@@ -142,8 +134,8 @@ TEST(HybridEncoder, InnerProductIsTheWeightedSumOfPartCosines) {
   const auto vh = encode(hybrid, docs);
   for (size_t i : {0u, 5u, 13u}) {
     for (size_t j : {1u, 12u, 20u}) {
-      const float expected = 0.75f * dot(va, i, j, lsa->dim()) + 0.25f * dot(vb, i, j, lex->dim());
-      EXPECT_NEAR(dot(vh, i, j, hybrid.dim()), expected, 1e-5f);
+      const float expected = 0.75f * row_dot(va, i, j, lsa->dim()) + 0.25f * row_dot(vb, i, j, lex->dim());
+      EXPECT_NEAR(row_dot(vh, i, j, hybrid.dim()), expected, 1e-5f);
     }
   }
 }
@@ -178,8 +170,8 @@ TEST(HybridEncoder, RenormalisesWhenAPartHasNoFeature) {
   parts.push_back({TfidfSvdEncoder::fit(docs, small_config()), 0.5f});
   HybridEncoder hybrid(std::move(parts));
   const auto v = encode(hybrid, {"automobile", "zzqx"});
-  EXPECT_NEAR(dot(v, 0, 0, hybrid.dim()), 1.0f, 1e-5f);
-  EXPECT_EQ(dot(v, 1, 1, hybrid.dim()), 0.0f);
+  EXPECT_NEAR(row_dot(v, 0, 0, hybrid.dim()), 1.0f, 1e-5f);
+  EXPECT_EQ(row_dot(v, 1, 1, hybrid.dim()), 0.0f);
 }
 
 }  // namespace

@@ -11,11 +11,15 @@
 #include "base/error.h"
 #include "engine/lexical.h"
 #include "engine/lexical_fusion.h"
+#include "tests/encoder_test_util.h"
 #include "tests/fixture_catalog.h"
 #include "tests/test_util.h"
 
 namespace credmatch::engine {
 namespace {
+
+using testing_util::encode;
+using testing_util::row_dot;
 
 // Real-ish competency statements and job-ad sentences, English and French.
 std::vector<std::string> corpus() {
@@ -57,18 +61,6 @@ LexicalSketchConfig char_config(int dim) {
   return c;
 }
 
-std::vector<float> encode(const Encoder& e, const std::vector<std::string>& texts) {
-  std::vector<float> out(texts.size() * size_t(e.dim()));
-  e.encode(texts, out);
-  return out;
-}
-
-float dot(const std::vector<float>& v, size_t i, size_t j, int d) {
-  float s = 0;
-  for (int k = 0; k < d; ++k) s += v[i * size_t(d) + size_t(k)] * v[j * size_t(d) + size_t(k)];
-  return s;
-}
-
 // Exact cosine of two sparse unit vectors sorted by hash.
 float sparse_dot(const std::vector<std::pair<uint64_t, float>>& a,
                  const std::vector<std::pair<uint64_t, float>>& b) {
@@ -108,10 +100,10 @@ TEST(LexicalSketchEncoder, SketchCosineApproximatesTheExactCharTfidfCosine) {
     double sum_err = 0, max_err = 0;
     int pairs = 0;
     for (size_t i = 0; i < docs.size(); ++i) {
-      EXPECT_NEAR(dot(v, i, i, dim), 1.0f, 1e-5f);
+      EXPECT_NEAR(row_dot(v, i, i, dim), 1.0f, 1e-5f);
       const auto fi = enc->features(docs[i]);
       for (size_t j = i + 1; j < docs.size(); ++j) {
-        const double err = std::abs(dot(v, i, j, dim) - sparse_dot(fi, enc->features(docs[j])));
+        const double err = std::abs(row_dot(v, i, j, dim) - sparse_dot(fi, enc->features(docs[j])));
         sum_err += err;
         max_err = std::max(max_err, err);
         ++pairs;
@@ -129,9 +121,9 @@ TEST(LexicalSketchEncoder, NormalisesFrenchAccentsElisionsAndCase) {
   auto enc = LexicalSketchEncoder::fit(docs, char_config(128));
   const auto v = encode(*enc, {"L\u2019analyse des données", "analyse des donnees",
                                "ANALYSE DES DONNÉES", "gestion de projet"});
-  EXPECT_NEAR(dot(v, 0, 1, 128), 1.0f, 1e-5f);
-  EXPECT_NEAR(dot(v, 0, 2, 128), 1.0f, 1e-5f);
-  EXPECT_LT(dot(v, 0, 3, 128), 0.5f);
+  EXPECT_NEAR(row_dot(v, 0, 1, 128), 1.0f, 1e-5f);
+  EXPECT_NEAR(row_dot(v, 0, 2, 128), 1.0f, 1e-5f);
+  EXPECT_LT(row_dot(v, 0, 3, 128), 0.5f);
 
   LexicalSketchConfig words;
   words.analyzer = "word";
@@ -139,8 +131,8 @@ TEST(LexicalSketchEncoder, NormalisesFrenchAccentsElisionsAndCase) {
   auto wenc = LexicalSketchEncoder::fit(docs, words);
   EXPECT_EQ(wenc->name(), "word-sketch");
   const auto w = encode(*wenc, {"the relational databases", "relational database", "zzqx"});
-  EXPECT_NEAR(dot(w, 0, 1, 128), 1.0f, 1e-5f);  // stop word dropped, plural stemmed
-  EXPECT_EQ(dot(w, 2, 2, 128), 0.0f);           // no known feature: all-zero row
+  EXPECT_NEAR(row_dot(w, 0, 1, 128), 1.0f, 1e-5f);  // stop word dropped, plural stemmed
+  EXPECT_EQ(row_dot(w, 2, 2, 128), 0.0f);           // no known feature: all-zero row
 }
 
 TEST(LexicalSketchEncoder, IsDeterministicAndSurvivesSaveAndLoadBitForBit) {
@@ -236,8 +228,8 @@ TEST(LexicalFusion, ScoreIsTheConfiguredMixOfDenseAndSketchCosines) {
   for (size_t i : {0u, 4u, 16u}) {
     for (size_t j : {2u, 9u, 17u}) {
       const float expected =
-          0.5f * dot(vd, i, j, 24) + 0.3f * dot(vc, i, j, 64) + 0.2f * dot(vw, i, j, 32);
-      EXPECT_NEAR(dot(vh, i, j, hybrid->dim()), expected, 1e-5f);
+          0.5f * row_dot(vd, i, j, 24) + 0.3f * row_dot(vc, i, j, 64) + 0.2f * row_dot(vw, i, j, 32);
+      EXPECT_NEAR(row_dot(vh, i, j, hybrid->dim()), expected, 1e-5f);
     }
   }
 }
@@ -267,7 +259,7 @@ TEST(LexicalFusion, BuildCatalogMakesAHybridCatalogThatFindsItsOwnStatements) {
     std::vector<float> q(size_t(enc.dim()));
     enc.encode(std::vector<std::string>{comps[i].text}, q);
     const auto r = (*cat)->index().search(1, q, 1, {});
-    found += std::abs(dot(q, 0, 0, enc.dim()) - 1.0f) < 1e-4f &&
+    found += std::abs(row_dot(q, 0, 0, enc.dim()) - 1.0f) < 1e-4f &&
              (comps[size_t(r.ids[0])].text == comps[i].text);
   }
   EXPECT_EQ(found, static_cast<int>(comps.size()));

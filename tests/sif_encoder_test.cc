@@ -7,10 +7,13 @@
 #include <thread>
 
 #include "base/error.h"
+#include "tests/encoder_test_util.h"
 #include "tests/test_util.h"
 
 namespace credmatch::engine {
 namespace {
+
+using testing_util::encode;
 
 namespace fs = std::filesystem;
 using testing_util::unique_temp_path;
@@ -42,12 +45,6 @@ std::vector<std::string> corpus() {
           "manage a software project team",
           "statistics and data analysis",
           "data visualisation with plots"};
-}
-
-std::vector<float> encode(const Encoder& enc, const std::vector<std::string>& texts) {
-  std::vector<float> out(texts.size() * size_t(enc.dim()));
-  enc.encode(texts, out);
-  return out;
 }
 
 double dot(const float* a, const float* b, int d) {

@@ -8,9 +8,13 @@
 #include <filesystem>
 
 #include "base/error.h"
+#include "tests/encoder_test_util.h"
 
 namespace credmatch::engine {
 namespace {
+
+using testing_util::encode;
+using testing_util::row_dot;
 
 // A small corpus with topical clusters, so the SVD has structure to find.
 std::vector<std::string> corpus() {
@@ -41,18 +45,6 @@ TfidfSvdConfig small_config() {
   return c;
 }
 
-std::vector<float> encode(const Encoder& e, const std::vector<std::string>& texts) {
-  std::vector<float> out(texts.size() * size_t(e.dim()));
-  e.encode(texts, out);
-  return out;
-}
-
-float cosine(const std::vector<float>& v, size_t i, size_t j, int d) {
-  float s = 0;
-  for (int k = 0; k < d; ++k) s += v[i * size_t(d) + size_t(k)] * v[j * size_t(d) + size_t(k)];
-  return s;
-}
-
 TEST(TfidfSvdEncoder, FittingTwiceGivesTheSameModel) {
   const auto docs = corpus();
   auto a = TfidfSvdEncoder::fit(docs, small_config());
@@ -66,9 +58,9 @@ TEST(TfidfSvdEncoder, ProducesUnitVectorsOrZeroForUnknownText) {
   auto enc = TfidfSvdEncoder::fit(corpus(), small_config());
   const auto v = encode(*enc, {"Write SQL queries", "zzqx", ""});
   const int d = enc->dim();
-  EXPECT_NEAR(cosine(v, 0, 0, d), 1.0f, 1e-4f);
-  EXPECT_EQ(cosine(v, 1, 1, d), 0.0f);
-  EXPECT_EQ(cosine(v, 2, 2, d), 0.0f);
+  EXPECT_NEAR(row_dot(v, 0, 0, d), 1.0f, 1e-4f);
+  EXPECT_EQ(row_dot(v, 1, 1, d), 0.0f);
+  EXPECT_EQ(row_dot(v, 2, 2, d), 0.0f);
 }
 
 TEST(TfidfSvdEncoder, PlacesRelatedStatementsCloserThanUnrelatedOnes) {
@@ -76,8 +68,8 @@ TEST(TfidfSvdEncoder, PlacesRelatedStatementsCloserThanUnrelatedOnes) {
   const auto v = encode(*enc, {"SQL databases", "database queries", "caring for patients",
                                "Requêtes SQL sur une base de données"});
   const int d = enc->dim();
-  EXPECT_GT(cosine(v, 0, 1, d), cosine(v, 0, 2, d) + 0.3f);
-  EXPECT_GT(cosine(v, 3, 0, d), cosine(v, 3, 2, d));  // French shares "sql", "donnees"? at least sql
+  EXPECT_GT(row_dot(v, 0, 1, d), row_dot(v, 0, 2, d) + 0.3f);
+  EXPECT_GT(row_dot(v, 3, 0, d), row_dot(v, 3, 2, d));  // French shares "sql", "donnees"? at least sql
 }
 
 TEST(TfidfSvdEncoder, SurvivesSaveAndLoad) {
