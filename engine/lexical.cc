@@ -88,7 +88,7 @@ Bm25Ranker::Bm25Ranker(std::span<const std::string> targets, const Bm25Config& c
   idf_.resize(static_cast<size_t>(index_.num_features()));
   for (int32_t f = 0; f < index_.num_features(); ++f) {
     const double df = static_cast<double>(index_.postings(f).size());
-    idf_[static_cast<size_t>(f)] = static_cast<float>(std::log(1.0 + (n - df + 0.5) / (df + 0.5)));
+    idf_[static_cast<size_t>(f)] = static_cast<float>(bm25_idf(n, df));
   }
   const double avgdl = n > 0 && total_length > 0 ? total_length / n : 1.0;
   length_norm_.resize(targets.size());
@@ -169,7 +169,7 @@ CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
   for (size_t d = 0; d < targets.size(); ++d) {
     for (const auto& [gram, count] : ngrams(targets[d], config_)) {
       index_.add_posting(index_.add_feature(gram), static_cast<int32_t>(d),
-                         1.0f + std::log(static_cast<float>(count)));
+                         sublinear_tf(static_cast<float>(count)));
     }
   }
   const double n = static_cast<double>(targets.size());
@@ -177,7 +177,7 @@ CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
   std::vector<double> norm2(targets.size(), 0.0);
   for (int32_t f = 0; f < index_.num_features(); ++f) {
     const double df = static_cast<double>(index_.postings(f).size());
-    const double idf = std::log((1.0 + n) / (1.0 + df)) + 1.0;
+    const double idf = smoothed_idf(n, df);
     idf_[static_cast<size_t>(f)] = static_cast<float>(idf);
     for (const auto& [d, tf] : index_.postings(f))
       norm2[static_cast<size_t>(d)] += (tf * idf) * (tf * idf);
@@ -198,7 +198,7 @@ RankedList CharTfidfRanker::search(std::string_view query, int k) const {
   for (const auto& [gram, count] : ngrams(query, config_)) {
     const int32_t f = index_.find(gram);
     if (f < 0) continue;
-    const float w = (1.0f + std::log(static_cast<float>(count))) * idf_[static_cast<size_t>(f)];
+    const float w = sublinear_tf(static_cast<float>(count)) * idf_[static_cast<size_t>(f)];
     weights.emplace_back(f, w);
     norm2 += double(w) * w;
   }

@@ -29,6 +29,7 @@
 //   // r.ids[0] indexes targets; r.scores[0] its BM25 score
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -38,6 +39,15 @@
 #include <vector>
 
 namespace credmatch::engine {
+
+// Term weights shared by the lexical rankers and the encoders that must weigh terms the same
+// way (engine/lexical_sketch_encoder.h, engine/tfidf_svd_encoder.h).
+/// BM25 idf of a feature found in df of n documents (the +1 inside the log keeps it >= 0).
+inline double bm25_idf(double n, double df) { return std::log(1.0 + (n - df + 0.5) / (df + 0.5)); }
+/// Smoothed idf, ln((1 + n) / (1 + df)) + 1, as scikit-learn's TfidfVectorizer.
+inline double smoothed_idf(double n, double df) { return std::log((1.0 + n) / (1.0 + df)) + 1.0; }
+/// Sublinear term frequency, 1 + ln(count).
+inline float sublinear_tf(float count) { return 1.0f + std::log(count); }
 
 /// One query's results, best first: ids index the target set; score higher is better.
 struct RankedList {

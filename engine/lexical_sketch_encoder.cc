@@ -88,8 +88,7 @@ std::unique_ptr<LexicalSketchEncoder> LexicalSketchEncoder::fit(std::span<const 
   enc->idf_.reserve(df.size());
   for (const auto& [h, count] : df) {
     const double d = static_cast<double>(count);
-    const double idf = config.analyzer == "char" ? std::log((1.0 + n) / (1.0 + d)) + 1.0
-                                                 : std::log(1.0 + (n - d + 0.5) / (d + 0.5));
+    const double idf = config.analyzer == "char" ? smoothed_idf(n, d) : bm25_idf(n, d);
     enc->hashes_.push_back(h);
     enc->idf_.push_back(static_cast<float>(idf));
   }
@@ -105,7 +104,7 @@ std::vector<std::pair<uint64_t, float>> LexicalSketchEncoder::features(
     auto it = std::lower_bound(hashes_.begin(), hashes_.end(), h);
     if (it == hashes_.end() || *it != h) continue;
     const float idf = idf_[static_cast<size_t>(it - hashes_.begin())];
-    const float w = (1.0f + std::log(static_cast<float>(count))) * idf;
+    const float w = sublinear_tf(static_cast<float>(count)) * idf;
     if (!(w > 0.0f)) continue;  // BM25's idf is 0 for a word in about half the corpus
     out.emplace_back(h, w);
     norm2 += double(w) * w;

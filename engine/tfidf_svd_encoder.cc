@@ -14,6 +14,7 @@
 #include "base/binary_file.h"
 #include "base/error.h"
 #include "engine/feature_hash.h"
+#include "engine/lexical.h"
 #include "engine/text.h"
 
 namespace credmatch::engine {
@@ -206,8 +207,8 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
     for (size_t i = begin; i < end; ++i) {
       const auto& [count, h] = block[i];
       enc->vocab_.emplace(h, next);
-      enc->idf_[static_cast<size_t>(next)] = static_cast<float>(
-          std::log((1.0 + static_cast<double>(n_docs)) / (1.0 + count)) + 1.0);
+      enc->idf_[static_cast<size_t>(next)] =
+          static_cast<float>(smoothed_idf(static_cast<double>(n_docs), count));
       enc->is_char_[static_cast<size_t>(next)] = is_char ? 1 : 0;
       ++next;
     }
