@@ -96,6 +96,45 @@ std::string now_utc() {
   return buf;
 }
 
+// Fits the encoder of options.encoder_family on the store's corpus (and trains it on the
+// store's taxonomy pairs for "domain" and "hybrid"), filling the encoder fields of `report`.
+Result<std::unique_ptr<Encoder>> fit_encoder(
+    const CatalogStore& store, const BuildOptions& options, BuildReport* report,
+    const std::function<void(std::string_view, double)>& progress) {
+  const std::vector<std::string> corpus = store.corpus_texts();
+  std::unique_ptr<TfidfSvdEncoder> dense;
+  try {
+    dense = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
+      progress(std::string("fit encoder: ") + std::string(stage), f);
+    });
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
+  }
+  if (options.encoder_family == "domain" || options.encoder_family == "hybrid") {
+    const std::vector<TrainingPair> pairs = store.training_pairs();
+    DomainTrainingReport trained;
+    try {
+      dense = train_domain_encoder(*dense, pairs, options.training, &trained,
+                                   [&](double f) { progress("train encoder", f); });
+      report->training_pairs = trained.pairs;
+      report->training_loss = trained.epoch_loss;
+    } catch (const Error& e) {
+      // A catalog without taxonomy records has nothing to train on; LSA still works.
+      report->encoder_note = std::string("kept tfidf-svd: cannot train the domain encoder: ") +
+                             e.what();
+    }
+  }
+  report->encoder_features = dense->num_features();
+  if (options.encoder_family != "hybrid") return std::unique_ptr<Encoder>(std::move(dense));
+  progress("fit lexical sketches", 0.0);
+  try {
+    const FittedSketches sketches = fit_sketches(corpus, options.fusion);
+    return std::unique_ptr<Encoder>(fuse_lexical(*dense, sketches, options.fusion));
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot fit the lexical sketches: ") + e.what());
+  }
+}
+
 }  // namespace
 
 Result<BuildReport> build_catalog(const std::string& dir, const std::vector<InputFile>& inputs,
@@ -154,51 +193,18 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   }
 
   t = std::chrono::steady_clock::now();
-  std::unique_ptr<Encoder> encoder;
+  auto fitted = options.encoder_file.empty() ? fit_encoder(**store, options, &report, progress)
+                                             : load_encoder(options.encoder_file);
+  if (!fitted) {
+    return options.encoder_file.empty() ? fitted.status()
+                                        : fitted.status().with_context("--encoder-file");
+  }
+  // A saved encoder is used as is: no fitting, so a large (e.g. synthetic) catalog is encoded
+  // exactly like the catalog the encoder came from.
   if (!options.encoder_file.empty()) {
-    // A saved encoder used as is: no fitting, so a large (e.g. synthetic) catalog is encoded
-    // exactly like the catalog the encoder came from.
-    auto loaded = load_encoder(options.encoder_file);
-    if (!loaded) return loaded.status().with_context("--encoder-file");
-    encoder = std::move(*loaded);
     report.encoder_note = "reused from " + options.encoder_file + " (not fitted)";
-  } else {
-  const std::vector<std::string> corpus = (*store)->corpus_texts();
-  std::unique_ptr<TfidfSvdEncoder> dense;
-  try {
-    dense = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
-      progress(std::string("fit encoder: ") + std::string(stage), f);
-    });
-  } catch (const Error& e) {
-    return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
   }
-  if (options.encoder_family == "domain" || options.encoder_family == "hybrid") {
-    const std::vector<TrainingPair> pairs = (*store)->training_pairs();
-    DomainTrainingReport trained;
-    try {
-      dense = train_domain_encoder(*dense, pairs, options.training, &trained,
-                                   [&](double f) { progress("train encoder", f); });
-      report.training_pairs = trained.pairs;
-      report.training_loss = trained.epoch_loss;
-    } catch (const Error& e) {
-      // A catalog without taxonomy records has nothing to train on; LSA still works.
-      report.encoder_note = std::string("kept tfidf-svd: cannot train the domain encoder: ") +
-                            e.what();
-    }
-  }
-  report.encoder_features = dense->num_features();
-  if (options.encoder_family == "hybrid") {
-    progress("fit lexical sketches", 0.0);
-    try {
-      const FittedSketches sketches = fit_sketches(corpus, options.fusion);
-      encoder = fuse_lexical(*dense, sketches, options.fusion);
-    } catch (const Error& e) {
-      return Status::invalid_argument(std::string("cannot fit the lexical sketches: ") + e.what());
-    }
-  } else {
-    encoder = std::move(dense);
-  }
-  }
+  const std::unique_ptr<Encoder> encoder = std::move(*fitted);
   report.fit_seconds = seconds_since(t);
   report.encoder_id = encoder->id();
 
