@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -348,16 +349,23 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
   const std::string data = a.data.empty() ? default_data_dir() : a.data;
   // Dense encoders by name: "catalog" (the --catalog's) or an encoder file.
   std::unordered_map<std::string, std::unique_ptr<engine::Encoder>> dense;
+  // The --catalog's statements, read once for the encoders fitted here (sif:, --sweep-fusion).
+  std::optional<std::vector<std::string>> catalog_corpus;
+  auto read_catalog_corpus = [&](const std::string& who) -> Status {
+    if (catalog_corpus) return Status::ok();
+    auto store = engine::CatalogStore::open(
+        (std::filesystem::path(catalog_dir(g)) / engine::kCatalogDbFile).string(), false);
+    if (!store) return store.status().with_context(who + " needs a built --catalog");
+    catalog_corpus = (*store)->corpus_texts();
+    return Status::ok();
+  };
   for (const auto& e : encoders) {
     if (e == "bm25" || e == "tfidf-char" || dense.count(e)) continue;
     if (e.rfind("sif:", 0) == 0) {
       // Pretrained word vectors (docs/models.md), SIF weights and common component fitted on
       // the --catalog's statements, as a build would.
-      auto store = engine::CatalogStore::open(
-          (std::filesystem::path(catalog_dir(g)) / engine::kCatalogDbFile).string(), false);
-      if (!store) return fail(store.status().with_context("--encoders " + e + " needs a built --catalog"));
-      const std::vector<std::string> corpus = (*store)->corpus_texts();
-      auto sif = engine::fit_sif_encoder(e.substr(4), corpus, engine::SifConfig{});
+      if (Status st = read_catalog_corpus("--encoders " + e); !st.ok()) return fail(st);
+      auto sif = engine::fit_sif_encoder(e.substr(4), *catalog_corpus, engine::SifConfig{});
       if (!sif) return fail(sif.status().with_context("--encoders " + e));
       dense.emplace(e, std::move(*sif));
       continue;
@@ -412,10 +420,8 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
       if (!c) return fail(c.status());
       settings.push_back(*c);
     }
-    auto store = engine::CatalogStore::open(
-        (std::filesystem::path(catalog_dir(g)) / engine::kCatalogDbFile).string(), false);
-    if (!store) return fail(store.status().with_context("--sweep-fusion needs a built --catalog"));
-    const std::vector<std::string> corpus = (*store)->corpus_texts();
+    if (Status st = read_catalog_corpus("--sweep-fusion"); !st.ok()) return fail(st);
+    const std::vector<std::string>& corpus = *catalog_corpus;
     std::map<std::pair<std::string, int>, std::unique_ptr<engine::LexicalSketchEncoder>> fitted;
     auto sketch = [&](const std::string& analyzer, int dim) -> engine::LexicalSketchEncoder* {
       if (dim == 0) return nullptr;
