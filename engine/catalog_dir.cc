@@ -11,10 +11,15 @@
 #include "base/error.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
+#include "index/scan_kernels.h"
 
 namespace credmatch::engine {
 namespace fs = std::filesystem;
 namespace {
+
+// Competency vector components (rows x dim) up to which the matcher's full scan pays off even on
+// the portable int8 kernel (no VNNI): a few milliseconds per 20-requirement match.
+constexpr int64_t kPortableFullScan = int64_t{1} << 20;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -287,6 +292,12 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
   cat->index_ = std::move(*idx);
   if (const auto* flat = dynamic_cast<const index::FlatIndex*>(cat->index_.get())) {
     cat->vector_base_ = flat->vectors().data();  // the exact vectors are in the index already
+    // Only where the int8 kernel is fast (VNNI), or the catalog small enough for the portable
+    // one: elsewhere the flat index's fp32 scan (AVX2) is the faster route.
+    if (index::scan::avx512_vnni_kernels() != nullptr || flat->size() * dim <= kPortableFullScan) {
+      cat->full_scan_ =
+          std::make_unique<index::BoundedInt8Scan>(cat->vector_base_, flat->size(), dim);
+    }
   } else {
     auto vectors = index::load_vectors((root / kVectorsFile).string(), dim, encoder_id);
     if (!vectors) return vectors.status();
@@ -318,6 +329,18 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
     }
     cat->credential_of_[p] = it->second;
     cat->competencies_of_[size_t(it->second)].push_back(static_cast<int64_t>(p));
+  }
+  if (cat->full_scan_) {
+    cat->full_scan_offsets_.push_back(0);
+    for (const std::vector<int64_t>& positions : cat->competencies_of_) {
+      const size_t first = cat->full_scan_rows_.size();
+      for (int64_t p : positions) cat->full_scan_rows_.push_back(cat->full_scan_->distinct_of(p));
+      std::sort(cat->full_scan_rows_.begin() + std::ptrdiff_t(first), cat->full_scan_rows_.end());
+      cat->full_scan_rows_.erase(
+          std::unique(cat->full_scan_rows_.begin() + std::ptrdiff_t(first), cat->full_scan_rows_.end()),
+          cat->full_scan_rows_.end());
+      cat->full_scan_offsets_.push_back(cat->full_scan_rows_.size());
+    }
   }
   return cat;
 }

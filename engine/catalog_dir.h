@@ -28,6 +28,7 @@
 #include "engine/lexical_fusion.h"
 #include "engine/store.h"
 #include "engine/tfidf_svd_encoder.h"
+#include "index/bounded_int8_scan.h"
 #include "index/vector_file.h"
 #include "index/vector_index.h"
 
@@ -97,6 +98,14 @@ class LoadedCatalog {
   /// Competency positions of credential `c`.
   std::span<const int64_t> competencies_of(int32_t c) const { return competencies_of_[size_t(c)]; }
   std::optional<int32_t> find_credential(std::string_view id) const;
+  /// An int8 copy of the competency vectors with error bounds, for scoring every competency at
+  /// once (the matcher); built at open() when the index is an exact flat scan, else nullptr.
+  const index::BoundedInt8Scan* full_scan() const { return full_scan_.get(); }
+  /// With full_scan(): the distinct rows of credential c's competencies (each once).
+  std::span<const int32_t> full_scan_rows_of(int32_t c) const {
+    return {full_scan_rows_.data() + full_scan_offsets_[size_t(c)],
+            full_scan_rows_.data() + full_scan_offsets_[size_t(c) + 1]};
+  }
 
  private:
   LoadedCatalog() = default;
@@ -111,6 +120,9 @@ class LoadedCatalog {
   std::vector<int32_t> credential_of_;
   std::vector<std::vector<int64_t>> competencies_of_;
   std::unordered_map<std::string, int32_t> credential_by_id_;
+  std::unique_ptr<index::BoundedInt8Scan> full_scan_;
+  std::vector<size_t> full_scan_offsets_;  // credential c: rows [offsets[c], offsets[c + 1])
+  std::vector<int32_t> full_scan_rows_;
 };
 
 }  // namespace credmatch::engine

@@ -5,10 +5,12 @@
 //                  where s(r, c) = max over c's competencies m of cos(r, m)
 //   score(c)     = sum_r w_r * credit(r, c) / sum_r w_r,   w = essential_weight or optional_weight
 //
-// Candidate credentials come from the vector index (the `neighbours` nearest competencies of
-// each requirement); their scores are then recomputed exactly from the stored vectors, and the
-// top list is exact: candidates are rescored in order of an upper bound until no unscored
-// credential can beat the last one kept (threshold algorithm, Fagin et al. 2001).
+// Every credential gets an upper bound on its score, and candidates are rescored exactly from
+// the stored vectors in bound order until no unscored credential can beat the last one kept
+// (threshold algorithm, Fagin et al. 2001), so the top list is exact. The bounds come from
+// an int8 scan of every competency with guaranteed error radii (index/bounded_int8_scan.h)
+// when the catalog's index is an exact flat scan, else from the vector index (the
+// `neighbours` nearest competencies of each requirement bound the rest).
 //
 // Thread safety: match() is const and safe to call from several threads on one Matcher.
 #pragma once
@@ -24,13 +26,23 @@
 
 namespace credmatch::engine {
 
+/// Where the matcher's candidate credentials come from.
+enum class CandidateSource {
+  /// Every credential, bounded by the catalog's int8 full scan (LoadedCatalog::full_scan(),
+  /// an exact flat catalog), else the index.
+  kAuto,
+  /// The `neighbours` nearest competencies of each requirement in the catalog's index.
+  kIndex,
+};
+
 struct MatchConfig {
   int top = 10;                   // credentials returned
   int neighbours = 256;           // competencies retrieved per requirement for candidates
   float threshold = 0.35f;        // similarity below which a requirement is not covered
   float essential_weight = 1.0f;  // weight of an essential requirement
   float optional_weight = 0.5f;   // weight of an optional requirement
-  index::SearchParams search;     // per-call index knobs (ef_search, nprobe)
+  index::SearchParams search;     // per-call index knobs (ef_search, nprobe, threads)
+  CandidateSource candidates = CandidateSource::kAuto;
 
   /// Throws credmatch::Error naming the first invalid field.
   void validate() const;

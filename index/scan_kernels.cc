@@ -19,6 +19,8 @@ namespace credmatch::index::scan {
 const Kernels* avx2_kernels_compiled();
 // Defined in scan_kernels_avx512.cc: sets k's fp32, fp16 and int8 (nothing when not x86).
 void avx512_scan_kernels_compiled(Kernels* k);
+// Defined in scan_kernels_vnni.cc: sets k's int8_panels (nothing when not x86).
+void avx512_vnni_kernels_compiled(Kernels* k);
 
 namespace {
 
@@ -39,6 +41,14 @@ bool cpu_has_avx512() {
   __builtin_cpu_init();
   return cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#else
+  return false;
+#endif
+}
+
+bool cpu_has_avx512_vnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  return cpu_has_avx512() && __builtin_cpu_supports("avx512vnni");
 #else
   return false;
 #endif
@@ -277,7 +287,12 @@ void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queri
 }  // namespace
 
 const Kernels* avx2_kernels() {
-  static const Kernels* const kernels = cpu_has_avx2() ? avx2_kernels_compiled() : nullptr;
+  static const Kernels* const kernels = []() -> const Kernels* {
+    if (!cpu_has_avx2()) return nullptr;
+    static Kernels k = *avx2_kernels_compiled();
+    k.int8_panels = generic_kernels().int8_panels;
+    return &k;
+  }();
   return kernels;
 }
 
@@ -292,8 +307,20 @@ const Kernels* avx512_kernels() {
   return kernels;
 }
 
+const Kernels* avx512_vnni_kernels() {
+  static const Kernels* const kernels = []() -> const Kernels* {
+    if (!cpu_has_avx512_vnni() || avx512_kernels() == nullptr) return nullptr;
+    static Kernels k = *avx512_kernels();
+    k.name = "avx512-vnni";
+    avx512_vnni_kernels_compiled(&k);
+    return &k;
+  }();
+  return kernels;
+}
+
 const Kernels& active_kernels() {
-  static const Kernels& kernels = avx512_kernels() ? *avx512_kernels()
+  static const Kernels& kernels = avx512_vnni_kernels() ? *avx512_vnni_kernels()
+                                  : avx512_kernels()    ? *avx512_kernels()
                                   : avx2_kernels() ? *avx2_kernels()
                                                    : generic_kernels();
   return kernels;
@@ -377,6 +404,22 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
       }
     }
     merged.write(ids + q * stride, scores + q * stride);
+  }
+}
+
+void pack_int8_panels(const int8_t* codes, int64_t n, int dim, std::vector<uint8_t>& panels) {
+  const int64_t dim4 = (dim + 3) / 4;
+  const int64_t count = (n + kPanelRows - 1) / kPanelRows;
+  const size_t first = panels.size();
+  panels.resize(first + static_cast<size_t>(count * kPanelRows * 4 * dim4), uint8_t{128});
+  uint8_t* out = panels.data() + first;
+  for (int64_t i = 0; i < n; ++i) {
+    uint8_t* panel = out + (i / kPanelRows) * kPanelRows * 4 * dim4;
+    const int64_t r = i % kPanelRows;
+    for (int j = 0; j < dim; ++j) {
+      panel[((j / 4) * kPanelRows + r) * 4 + j % 4] =
+          static_cast<uint8_t>(int32_t{codes[i * dim + j]} + 128);
+    }
   }
 }
 

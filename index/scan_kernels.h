@@ -45,6 +45,10 @@ enum class Storage { kFp32, kFp16, kInt8 };
 inline constexpr int64_t kScanBlock = 256;
 /// Most queries one kernel call scores together (register blocking of the batch kernel).
 inline constexpr int kMaxQueryGroup = 4;
+/// Rows per int8 panel (Kernels::int8_panels): two 16-lane registers of 4-byte groups.
+inline constexpr int kPanelRows = 32;
+/// Most queries one int8_panels call scores together (2 * 12 accumulators in registers).
+inline constexpr int kMaxPanelQueries = 12;
 
 /// One set of kernels. Each writes out[q * n + i] = score of query q against row i, for
 /// q < nq (1 <= nq <= kMaxQueryGroup) and i < n. queries: nq * dim floats; base: n rows in the
@@ -61,6 +65,15 @@ struct Kernels {
   /// One pair of int8 codes, exact integer sum (|codes| <= 127, so no overflow below
   /// dim = 2^17).
   int32_t (*dot_int8)(const int8_t* a, const int8_t* b, int dim);
+  /// Exact integer inner products of nq (<= kMaxPanelQueries) int8 queries with every row of
+  /// `count` int8 panels (pack_int8_panels(): kPanelRows rows each, dim4 groups of 4 bytes):
+  /// out[q * out_stride + i] = sum_j queries[q * 4 * dim4 + j] * code(row i, j), for
+  /// i < count * kPanelRows. queries: 4 * dim4 signed bytes each in [-127, 127], zero padded;
+  /// query_sums[q] = the sum of query q's bytes (the panels store code + 128, so the kernels
+  /// take 128 * query_sums[q] back off). Every kernel set gives the same integers.
+  void (*int8_panels)(const int8_t* queries, const int32_t* query_sums, int nq,
+                      const uint8_t* panels, int64_t count, int dim4, int32_t* out,
+                      int64_t out_stride);
 };
 
 /// The portable kernels (always available).
@@ -70,10 +83,13 @@ const Kernels* avx2_kernels();
 /// The AVX-512 (F, BW, VL) kernels for fp32/fp16/int8 scans with the AVX2 pair dot products,
 /// or nullptr when the CPU lacks them or the build is not x86.
 const Kernels* avx512_kernels();
-/// The kernels scan_top_k() uses: the first available of avx512_kernels(), avx2_kernels(),
-/// generic_kernels().
+/// The kernels scan_top_k() uses: the first available of avx512_vnni_kernels(),
+/// avx512_kernels(), avx2_kernels(), generic_kernels().
 const Kernels& active_kernels();
-/// active_kernels().name: "avx512", "avx2" or "generic" (for benchmark output).
+/// avx512_kernels() with the AVX-512 VNNI int8_panels kernel, or nullptr when the CPU lacks
+/// AVX512_VNNI (the other sets have the portable int8_panels: exact, several times slower).
+const Kernels* avx512_vnni_kernels();
+/// active_kernels().name: "avx512-vnni", "avx512", "avx2" or "generic" (for benchmark output).
 std::string active_kernel_name();
 
 /// A stored base to scan. `data` points at n rows in `storage` format; `scales` at n floats
@@ -110,6 +126,13 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
 /// another call holds the pool, the calling thread runs every task itself. task must not throw.
 /// Used by scan_top_k() for shards and by the graph indexes for the queries of a batch.
 void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task);
+
+/// Appends n rows of int8 codes (n * dim, row-major, each in [-127, 127]) to `panels` in the
+/// layout of Kernels::int8_panels: ceil(n / kPanelRows) panels; panel t holds, for each group g
+/// of 4 dims (dim4 = ceil(dim / 4) groups), the 4 codes of each of its rows, row-major, each
+/// + 128 (unsigned bytes, the operand the VNNI instruction multiplies by signed bytes). Rows
+/// past n and dims past dim are code 0 (byte 128).
+void pack_int8_panels(const int8_t* codes, int64_t n, int dim, std::vector<uint8_t>& panels);
 
 /// IEEE binary16 <-> binary32 (round to nearest even; overflow gives infinity, NaN stays NaN).
 uint16_t float_to_half(float x);

@@ -165,7 +165,9 @@ int32_t dot_int8(const int8_t* a, const int8_t* b, int dim) {
   return sum;
 }
 
-constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8};
+// int8_panels: the portable kernel (set in scan_kernels.cc); AVX2 has no multiply of
+// unsigned by signed bytes without 16-bit saturation.
+constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8, nullptr};
 
 }  // namespace
 

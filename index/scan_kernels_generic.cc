@@ -116,7 +116,28 @@ int32_t dot_int8(const int8_t* a, const int8_t* b, int dim) {
   return sum;
 }
 
-constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8};
+void int8_panels(const int8_t* queries, const int32_t* /*query_sums*/, int nq,
+                 const uint8_t* panels, int64_t count, int dim4, int32_t* out,
+                 int64_t out_stride) {
+  const int64_t panel_bytes = int64_t{kPanelRows} * 4 * dim4;
+  for (int64_t t = 0; t < count; ++t) {
+    const uint8_t* panel = panels + t * panel_bytes;
+    for (int a = 0; a < nq; ++a) {
+      const int8_t* q = queries + int64_t{a} * 4 * dim4;
+      for (int i = 0; i < kPanelRows; ++i) {
+        int32_t sum = 0;
+        for (int g = 0; g < dim4; ++g) {
+          for (int b = 0; b < 4; ++b) {
+            sum += int32_t{q[4 * g + b]} * (int32_t{panel[(g * kPanelRows + i) * 4 + b]} - 128);
+          }
+        }
+        out[a * out_stride + t * kPanelRows + i] = sum;
+      }
+    }
+  }
+}
+
+constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8, int8_panels};
 
 }  // namespace
 

@@ -96,11 +96,13 @@ TEST_F(MatcherTest, TopListEqualsBruteForceScoring) {
       {"operate farm machinery", "care for patients", "cook hot meals"},
       {"automate tasks with shell scripts", "organise spreadsheet data", "regression in R",
        "track changes with version control", "harvest crops"}};
-  for (int neighbours : {1, 2, 5, 256}) {
+  ASSERT_NE(catalog_->full_scan(), nullptr);  // a Flat catalog: kAuto is the full scan
+  for (int neighbours : {0, 1, 2, 5, 256}) {   // 0: the full scan
     for (float threshold : {0.0f, 0.3f, 0.5f}) {
       MatchConfig config;
       config.top = 4;
-      config.neighbours = neighbours;
+      config.neighbours = std::max(neighbours, 1);
+      config.candidates = neighbours == 0 ? CandidateSource::kAuto : CandidateSource::kIndex;
       config.threshold = threshold;
       Matcher matcher(*catalog_, config);
       for (const auto& texts : jobs) {
@@ -139,6 +141,59 @@ TEST_F(MatcherTest, TopListEqualsBruteForceScoring) {
               << "rank " << i << " neighbours " << neighbours << " threshold " << threshold;
         }
       }
+    }
+  }
+}
+
+// The full scan's bounds prune, but never change a result: credentials, scores, evidence and
+// the per-requirement summaries equal the index route's on jobs made of the catalog's own
+// statements (exact and near ties) and of other text.
+TEST_F(MatcherTest, FullScanAndIndexRoutesGiveIdenticalResults) {
+  ASSERT_NE(catalog_->full_scan(), nullptr);
+  std::mt19937 rng(7);
+  const auto comps = catalog_->competencies();
+  std::uniform_int_distribution<size_t> pick(0, comps.size() - 1);
+  const std::vector<std::string> other = {"write SQL queries", "care for patients",
+                                          "gérer une équipe", "plot data", "weld steel pipes"};
+  for (int trial = 0; trial < 40; ++trial) {
+    Job j;
+    j.title = "random " + std::to_string(trial);
+    const int n = 1 + trial % 12;
+    for (int i = 0; i < n; ++i) {
+      std::string text = (i + trial) % 3 ? comps[pick(rng)].text : other[size_t(i) % other.size()];
+      j.requirements.push_back({text, i % 3 ? Importance::kEssential : Importance::kOptional, ""});
+    }
+    for (float threshold : {0.2f, 0.35f, 0.6f}) {
+      MatchConfig full;
+      full.top = 1 + trial % 7;
+      full.threshold = threshold;
+      MatchConfig by_index = full;
+      by_index.candidates = CandidateSource::kIndex;
+      by_index.neighbours = 1000000;  // every competency: the index route is exhaustive here
+      auto a = Matcher(*catalog_, full).match(j);
+      auto b = Matcher(*catalog_, by_index).match(j);
+      ASSERT_TRUE(a.is_ok() && b.is_ok());
+      SCOPED_TRACE("trial " + std::to_string(trial) + " threshold " + std::to_string(threshold));
+      ASSERT_EQ(a->credentials.size(), b->credentials.size());
+      for (size_t k = 0; k < a->credentials.size(); ++k) {
+        const CredentialMatch& x = a->credentials[k];
+        const CredentialMatch& y = b->credentials[k];
+        EXPECT_EQ(x.credential, y.credential) << "rank " << k;
+        EXPECT_EQ(x.score, y.score) << "rank " << k;
+        ASSERT_EQ(x.evidence.size(), y.evidence.size());
+        for (size_t r = 0; r < x.evidence.size(); ++r) {
+          EXPECT_EQ(x.evidence[r].competency, y.evidence[r].competency) << "rank " << k << " req " << r;
+          EXPECT_EQ(x.evidence[r].score, y.evidence[r].score) << "rank " << k << " req " << r;
+          EXPECT_EQ(x.evidence[r].why, y.evidence[r].why);
+        }
+      }
+      ASSERT_EQ(a->requirements.size(), b->requirements.size());
+      for (size_t r = 0; r < a->requirements.size(); ++r) {
+        EXPECT_NEAR(a->requirements[r].best_score, b->requirements[r].best_score, 1e-5) << r;
+        EXPECT_EQ(a->requirements[r].covered_by_catalog, b->requirements[r].covered_by_catalog);
+      }
+      // Pruning: the full scan rescores fewer credentials than there are.
+      EXPECT_LE(a->candidates_rescored, int64_t(catalog_->credentials().size()));
     }
   }
 }

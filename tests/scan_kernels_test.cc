@@ -80,13 +80,15 @@ std::vector<const scan::Kernels*> simd_kernels() {
   std::vector<const scan::Kernels*> out;
   if (scan::avx2_kernels() != nullptr) out.push_back(scan::avx2_kernels());
   if (scan::avx512_kernels() != nullptr) out.push_back(scan::avx512_kernels());
+  if (scan::avx512_vnni_kernels() != nullptr) out.push_back(scan::avx512_vnni_kernels());
   return out;
 }
 
 TEST(ScanKernels, ActiveSetIsTheWidestTheCpuHas) {
-  const std::string want = scan::avx512_kernels() ? "avx512"
-                           : scan::avx2_kernels() ? "avx2"
-                                                  : "generic";
+  const std::string want = scan::avx512_vnni_kernels() ? "avx512-vnni"
+                           : scan::avx512_kernels()    ? "avx512"
+                           : scan::avx2_kernels()      ? "avx2"
+                                                       : "generic";
   EXPECT_EQ(scan::active_kernel_name(), want);
   if (scan::avx512_kernels() != nullptr) {
     // The AVX-512 set keeps the AVX2 pair dot products.
@@ -140,6 +142,61 @@ TEST(ScanKernels, SimdSetsAgreeWithGenericForEveryStorageAndShape) {
                 EXPECT_NEAR(a[at], exact, tol);
                 EXPECT_NEAR(b[at], exact, tol);
               }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// int8_panels is integer arithmetic: every set must give the scalar sums exactly, at the
+// extreme codes (-127, 127: an unsigned-by-signed byte product saturating 16 bits would show),
+// for dims around the 4-byte groups and row counts around the 32-row panels.
+TEST(ScanKernels, Int8PanelsAreExactForEverySetAndShape) {
+  std::vector<const scan::Kernels*> sets = simd_kernels();
+  sets.push_back(&scan::generic_kernels());
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> code(-127, 127);
+  auto draw = [&](bool extreme) {
+    const int c = code(rng);
+    return static_cast<int8_t>(extreme ? (c < 0 ? -127 : 127) : c);
+  };
+  for (const scan::Kernels* k : sets) {
+    SCOPED_TRACE(k->name);
+    for (int dim : {1, 3, 4, 5, 63, 64, 65, 300, 1280}) {
+      for (int64_t n : {1, 31, 32, 33, 70}) {
+        for (bool extreme : {false, true}) {
+          const int dim4 = (dim + 3) / 4;
+          std::vector<int8_t> codes(size_t(n * dim));
+          for (auto& c : codes) c = draw(extreme);
+          std::vector<uint8_t> panels;
+          scan::pack_int8_panels(codes.data(), n, dim, panels);
+          const int64_t count = (n + scan::kPanelRows - 1) / scan::kPanelRows;
+          ASSERT_EQ(panels.size(), size_t(count * scan::kPanelRows * 4 * dim4));
+          for (int nq : {1, 5, scan::kMaxPanelQueries}) {
+            std::vector<int8_t> queries(size_t(nq * 4 * dim4), 0);
+            std::vector<int32_t> sums(size_t(nq), 0);
+            for (int a = 0; a < nq; ++a) {
+              for (int j = 0; j < dim; ++j) {
+                queries[size_t(a * 4 * dim4 + j)] = draw(extreme);
+                sums[size_t(a)] += queries[size_t(a * 4 * dim4 + j)];
+              }
+            }
+            const int64_t stride = count * scan::kPanelRows + 3;
+            std::vector<int32_t> out(size_t(nq * stride), 12345);
+            k->int8_panels(queries.data(), sums.data(), nq, panels.data(), count, dim4, out.data(),
+                           stride);
+            for (int a = 0; a < nq; ++a) {
+              for (int64_t i = 0; i < count * scan::kPanelRows; ++i) {
+                int64_t want = 0;  // padding rows are all-zero codes
+                for (int j = 0; i < n && j < dim; ++j) {
+                  want += int64_t{queries[size_t(a * 4 * dim4 + j)]} * codes[size_t(i * dim + j)];
+                }
+                ASSERT_EQ(out[size_t(a * stride + i)], want)
+                    << "dim " << dim << " n " << n << " nq " << nq << " query " << a << " row " << i;
+              }
+              EXPECT_EQ(out[size_t(a * stride + count * scan::kPanelRows)], 12345);  // untouched
             }
           }
         }
