@@ -4,7 +4,7 @@
 # resident memory at the start and end. Bounded: DURATION seconds (default 60).
 #   bench/load_test.sh [BUILD_DIR] [CATALOG_DIR]
 # Environment: RATE (200 req/s), DURATION (60 s), THREADS (server workers, 2), CONNECTIONS
-# (client keep-alive connections, 2), PORT (18080), WARMUP (requests before measuring, 200).
+# (client keep-alive connections, 8), PORT (18080), WARMUP (requests before measuring, 200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
@@ -12,7 +12,7 @@ catalog="${2:-${CREDMATCH_CATALOG:-$PWD/catalog}}"
 rate="${RATE:-200}"
 duration="${DURATION:-60}"
 threads="${THREADS:-2}"
-connections="${CONNECTIONS:-2}"
+connections="${CONNECTIONS:-8}"
 port="${PORT:-18080}"
 warmup="${WARMUP:-200}"
 bin="$build/tools/credmatch"

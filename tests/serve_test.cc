@@ -31,12 +31,12 @@ constexpr char kToken[] = "test-token-0123456789abcdef";
 // A server on a free loopback port, served from a background thread.
 class RunningServer {
  public:
-  RunningServer(const std::string& dir, std::string token, engine::api::Limits limits = {}) {
+  RunningServer(const std::string& dir, std::string token, engine::api::Limits limits = {},
+                ServerConfig config = {}) {
     auto s = engine::api::Service::open(dir, limits, testing_util::fixture_build_options());
     EXPECT_TRUE(s.is_ok()) << s.status().to_string();
-    ServerConfig config;
     config.port = 0;
-    config.threads = 4;
+    if (config.threads == ServerConfig{}.threads) config.threads = 4;
     config.token = std::move(token);
     server_ = std::make_unique<Server>(std::shared_ptr<engine::api::Service>(std::move(*s)), config);
     auto port = server_->bind();
@@ -153,6 +153,31 @@ TEST_F(ServeTest, EveryReadEndpointAnswers) {
             std::string::npos);
   EXPECT_NE(metrics->body.find("# TYPE credmatch_http_request_duration_seconds histogram"),
             std::string::npos);
+}
+
+// One compute worker and more keep-alive clients than that: a connection that stays open must
+// not keep the others waiting (cpp-httplib serves a connection on one thread until it closes;
+// with only `threads` connection threads, a second client waited for the first's keep-alive to
+// expire, here 60 s, past its 10 s read timeout).
+TEST_F(ServeTest, OpenKeepAliveConnectionsDoNotBlockOtherClients) {
+  ServerConfig config;
+  config.threads = 1;
+  config.connections = 8;
+  config.keep_alive_seconds = 60;
+  RunningServer server(*dir_, "", {}, config);
+  std::vector<httplib::Client> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(server.client());
+    clients.back().set_keep_alive(true);
+    clients.back().set_read_timeout(10, 0);
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < clients.size(); ++i) {
+      auto r = clients[i].Post("/v1/match", kJob, "application/json");
+      ASSERT_TRUE(r) << "client " << i << " round " << round << ": " << httplib::to_string(r.error());
+      EXPECT_EQ(r->status, 200);
+    }
+  }
 }
 
 TEST_F(ServeTest, BadRequestsGetJsonErrorsNamingTheField) {

@@ -30,6 +30,7 @@ struct ServeArgs {
   int port = 8080;
   std::string bind = "127.0.0.1";
   int threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  int connections = 64;
   std::string token_file;
   bool log_requests = false;
 };
@@ -67,6 +68,7 @@ int run_serve(const GlobalOptions& g, const ServeArgs& a) {
   config.bind = a.bind;
   config.port = a.port;
   config.threads = a.threads;
+  config.connections = std::max(a.connections, a.threads);
   config.token = *token;
   config.log_requests = a.log_requests;
 
@@ -127,9 +129,12 @@ void add_serve_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_option("--bind", args->bind, "Address to listen on (0.0.0.0: every interface)")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads,
-                  "Request workers (each open keep-alive connection holds one)")
+  cmd->add_option("--threads", args->threads, "Requests computed at once")
       ->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--connections", args->connections,
+                  "Client connections served at once (each open keep-alive connection holds "
+                  "an I/O thread; more wait to be accepted)")
+      ->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--token-file", args->token_file,
                   "File holding the bearer token that allows writes (POST /v1/credentials, "
                   "/v1/admin/reload); else $CREDMATCH_SERVE_TOKEN; none: read-only")

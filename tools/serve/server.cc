@@ -20,6 +20,10 @@ void ServerConfig::validate() const {
   if (threads < 1 || threads > 1024) {
     throw Error("threads must be in 1..1024, got " + std::to_string(threads));
   }
+  if (connections < threads || connections > 4096) {
+    throw Error("connections must be in threads.." + std::to_string(4096) + ", got " +
+                std::to_string(connections));
+  }
   if (bind.empty()) throw Error("bind must not be empty");
   if (keep_alive_seconds < 1) throw Error("keep_alive_seconds must be >= 1");
   if (keep_alive_max_requests < 1) throw Error("keep_alive_max_requests must be >= 1");
@@ -118,12 +122,26 @@ int query_int(const httplib::Request& req, const char* name, int fallback) {
 
 }  // namespace
 
+void FifoGate::acquire() {
+  std::unique_lock<std::mutex> lock(m_);
+  const uint64_t ticket = next_ticket_++;
+  cv_.wait(lock, [&] { return ticket < released_ + permits_; });
+}
+
+void FifoGate::release() {
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    ++released_;
+  }
+  cv_.notify_all();
+}
+
 Server::Server(std::shared_ptr<engine::api::Service> service, ServerConfig config)
-    : service_(std::move(service)), config_(std::move(config)),
+    : service_(std::move(service)), config_(std::move(config)), compute_(config_.threads),
       http_(std::make_unique<httplib::Server>()) {
   config_.validate();
-  const size_t threads = size_t(config_.threads);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t connections = size_t(config_.connections);
+  http_->new_task_queue = [connections] { return new httplib::ThreadPool(connections); };
   http_->set_keep_alive_timeout(config_.keep_alive_seconds);
   http_->set_keep_alive_max_count(size_t(config_.keep_alive_max_requests));
   // httplib writes a response's headers and body separately: with Nagle's algorithm on, the
@@ -161,10 +179,17 @@ void Server::install_routes() {
   httplib::Server& s = *http_;
   const auto limits = service_->limits();
 
-  // Every route runs through this: timing label, JSON errors, no exception escapes.
+  // Every route runs through this: timing label, JSON errors, no exception escapes, and the
+  // compute gate (all but health and metrics, which must answer while the server is busy).
   auto wrap = [this](const char* route, auto fn) {
-    return [this, route, fn](const httplib::Request& req, httplib::Response& res) {
+    const bool gated = std::string_view(route) != "/v1/health" && std::string_view(route) != "/metrics";
+    return [this, route, fn, gated](const httplib::Request& req, httplib::Response& res) {
       t_route = route;
+      struct Admission {
+        FifoGate* gate;
+        explicit Admission(FifoGate* g) : gate(g) { if (gate) gate->acquire(); }
+        ~Admission() { if (gate) gate->release(); }
+      } admission(gated ? &compute_ : nullptr);
       try {
         fn(req, res);
       } catch (const ApiError& e) {

@@ -14,12 +14,15 @@
 // never from the file system, so no path can reach outside it.
 //
 // Thread safety: one Server is driven by one thread (listen()); stop() may be called from any
-// thread (e.g. a signal-handling one). Requests run concurrently on `threads` workers; each
-// keep-alive connection holds a worker while it is open.
+// thread (e.g. a signal-handling one). Each open keep-alive connection holds one of
+// `connections` I/O threads (cpp-httplib serves a connection on one thread until it closes), and
+// at most `threads` requests compute at once, admitted first come, first served: more clients
+// than cores queue for a core instead of waiting for another client's connection to close.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -41,7 +44,8 @@ namespace credmatch::serve {
 struct ServerConfig {
   std::string bind = "127.0.0.1";  // address to listen on; 0.0.0.0 for every interface
   int port = 8080;                 // 0 picks a free port (see Server::bind())
-  int threads = 4;                 // request workers
+  int threads = 4;                 // requests computed at once (one core each)
+  int connections = 64;            // connections served at once (an I/O thread each)
   std::string token;               // bearer token for write operations; empty = read-only
   int keep_alive_seconds = 2;      // idle keep-alive connections are closed after this
   int keep_alive_max_requests = 1000;
@@ -81,6 +85,23 @@ struct StaticFile {
 /// The embedded web page (generated from web/ at build time).
 std::span<const StaticFile> web_files();
 
+/// Admits at most `permits` holders at once, in arrival order (a ticket queue: a plain
+/// semaphore lets late arrivals overtake, which stretches the latency tail under load).
+/// Thread-safe.
+class FifoGate {
+ public:
+  explicit FifoGate(int permits) : permits_(uint64_t(permits)) {}
+  void acquire();
+  void release();
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  const uint64_t permits_;
+  uint64_t next_ticket_ = 0;  // tickets handed out
+  uint64_t released_ = 0;     // holders that left; ticket t enters when t < released_ + permits_
+};
+
 class Server {
  public:
   Server(std::shared_ptr<engine::api::Service> service, ServerConfig config);
@@ -105,6 +126,7 @@ class Server {
   std::shared_ptr<engine::api::Service> service_;
   ServerConfig config_;
   Metrics metrics_;
+  FifoGate compute_;
   std::unique_ptr<httplib::Server> http_;
 };
 
