@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "base/error.h"
@@ -48,6 +50,39 @@ float max_difference(const float* a, const float* b, int64_t n) {
   for (; i < n; ++i) m[0] = std::max(m[0], a[i] - b[i]);
   return *std::max_element(m, m + kLanes);
 }
+
+// The full scan's buffers (about 2 MB for 20 requirements over the default catalog), reused
+// across calls: allocated per call they were mmap'ed and unmapped every time, page faults
+// included. A pool, not thread_local: the server runs requests on one I/O thread per
+// connection, so per-thread buffers would grow with the connections, not with the requests in
+// flight. Thread-safe.
+struct ScanBuffers {
+  std::vector<float> approx, radius, upper;
+};
+class PooledBuffers {
+ public:
+  PooledBuffers() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      buffers_ = std::move(free_.back());
+      free_.pop_back();
+    }
+    if (!buffers_) buffers_ = std::make_unique<ScanBuffers>();
+  }
+  ~PooledBuffers() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < kMaxPooled) free_.push_back(std::move(buffers_));
+  }
+  PooledBuffers(const PooledBuffers&) = delete;
+  PooledBuffers& operator=(const PooledBuffers&) = delete;
+  ScanBuffers* operator->() const { return buffers_.get(); }
+
+ private:
+  static constexpr size_t kMaxPooled = 8;
+  static inline std::mutex mutex_;
+  static inline std::vector<std::unique_ptr<ScanBuffers>> free_;
+  std::unique_ptr<ScanBuffers> buffers_;
+};
 
 struct Exact {
   double score = 0.0;
@@ -151,9 +186,10 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
   // Full scan: approx[r * nd + u] +- radius[...] bounds cos(r, m) for every competency m
   // with vector u = distinct_of(m) (nd distinct vectors).
-  // Per-thread buffers (about 2 MB for 20 requirements over the default catalog), kept between
-  // calls: allocated per call they were mmap'ed and unmapped every time, page faults included.
-  thread_local std::vector<float> approx, radius, upper;
+  const PooledBuffers buffers;
+  std::vector<float>& approx = buffers->approx;
+  std::vector<float>& radius = buffers->radius;
+  std::vector<float>& upper = buffers->upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
   auto vector_of = [&](int64_t p) { return full_scan->distinct_of(p); };
   if (full_scan != nullptr) {
