@@ -31,6 +31,9 @@
 // double-precision scan of each query (scores within 1e-4, ids where scores are apart).
 // Reports GFLOP/s (2 * 20 * 13,587 * 512 flops per call) and thread CPU time per call.
 //
+// BM_BoundedInt8Scan_Catalog: the matcher's int8 full scan with error radii on the same shape
+// at 1,280 dims (the default encoder); bounds checked against exact scores before timing.
+//
 // Smoke run: ./bench_index --benchmark_min_time=0.01
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -50,6 +53,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "index/bounded_int8_scan.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/hnswlib_index.h"
@@ -342,6 +346,47 @@ BENCHMARK(BM_FlatIndex_SearchBatchCatalog)
     ->Args({2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The matcher's full scan (index/bounded_int8_scan.h) on the default catalog's shape: 20
+// queries against 13,587 clustered 1,280-d unit vectors, every pair with its error radius.
+// Checked before timing: every pair's exact (double) score lies within its radius. Reports
+// GMAC/s (20 * 13,587 * 1,280 multiply-adds per call), against the fp32 batch above.
+// Arg: threads (1 = a server worker).
+void BM_BoundedInt8Scan_Catalog(benchmark::State& state) {
+  constexpr int kDim = 1280;
+  static const std::vector<float> base = clustered(kCatalogN, kDim, 2213, 1);
+  static const std::vector<float> queries = clustered(kBatch, kDim, 2213, 2);
+  static const credmatch::index::BoundedInt8Scan scan(base.data(), kCatalogN, kDim);
+  std::vector<float> approx(size_t(kBatch * scan.distinct())), radius(approx.size());
+  const int threads = static_cast<int>(state.range(0));
+  scan.score(queries.data(), kBatch, approx.data(), radius.data(), threads);
+  for (int q = 0; q < kBatch; ++q) {
+    for (int64_t i = 0; i < kCatalogN; i += 7) {
+      double exact = 0;
+      for (int j = 0; j < kDim; ++j) {
+        exact += double{queries[size_t(q * kDim + j)]} * base[size_t(i * kDim + j)];
+      }
+      const size_t at = size_t(q * scan.distinct() + scan.distinct_of(i));
+      if (std::abs(exact - approx[at]) > radius[at]) {
+        fail("bounded scan: query " + std::to_string(q) + " row " + std::to_string(i));
+      }
+    }
+  }
+  const double cpu0 = thread_cpu_seconds();
+  for (auto _ : state) {
+    scan.score(queries.data(), kBatch, approx.data(), radius.data(), threads);
+    benchmark::DoNotOptimize(approx.data());
+  }
+  const double cpu = thread_cpu_seconds() - cpu0;
+  const double macs = double(kBatch) * double(scan.distinct()) * kDim;
+  state.counters["GMAC/s"] = benchmark::Counter(
+      macs * static_cast<double>(state.iterations()) * 1e-9, benchmark::Counter::kIsRate);
+  state.counters["thread_cpu_ms"] = 1e3 * cpu / static_cast<double>(state.iterations());
+  state.counters["radius_max"] = *std::max_element(radius.begin(), radius.end());
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.SetLabel(scan::active_kernel_name());
+}
+BENCHMARK(BM_BoundedInt8Scan_Catalog)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Builds (once per spec and size) a Faiss index over the fixture and checks its recall@10.
 const FaissIndex& faiss_index(const std::string& spec, int64_t n, const SearchParams& params,
