@@ -16,6 +16,7 @@
 #include "engine/feature_hash.h"
 #include "engine/lexical.h"
 #include "engine/text.h"
+#include "index/scan_kernels.h"
 
 namespace credmatch::engine {
 namespace {
@@ -334,14 +335,16 @@ void TfidfSvdEncoder::encode(std::span<const std::string> texts, std::span<float
   CREDMATCH_CHECK(out.size() == texts.size() * d,
                   "out.size()=" << out.size() << ", texts=" << texts.size() << ", dim=" << d);
   const double lexical_share = ld > 0 ? config_.lexical_weight : 0.0;
+  // The runtime-dispatched y += a * x (AVX where the CPU has it; same bits as a plain loop):
+  // this file is compiled for baseline x86-64, where the loop ran one float at a time.
+  const auto axpy = index::scan::active_kernels().axpy;
   for (size_t i = 0; i < texts.size(); ++i) {
     float* sem = out.data() + i * d;
     float* lex = sem + sd;
     std::fill(sem, sem + d, 0.0f);
     for (const auto& [index, w] : features(texts[i])) {
       if (index < num_svd_features_) {
-        const float* p = projection_.data() + static_cast<size_t>(index) * sd;
-        for (size_t j = 0; j < sd; ++j) sem[j] += w * p[j];
+        axpy(w, projection_.data() + static_cast<size_t>(index) * sd, sem, int64_t(sd));
       }
       if (ld > 0) {
         const uint32_t slot = sketch_slot_[static_cast<size_t>(index)];

@@ -74,6 +74,10 @@ struct Kernels {
   void (*int8_panels)(const int8_t* queries, const int32_t* query_sums, int nq,
                       const uint8_t* panels, int64_t count, int dim4, int32_t* out,
                       int64_t out_stride);
+  /// y[j] += a * x[j] for j < n, a rounded multiply then a rounded add (no fused
+  /// multiply-add), so every set gives the same bits as a plain C++ loop (the encoders' dense
+  /// projections: their vectors must not depend on the CPU).
+  void (*axpy)(float a, const float* x, float* y, int64_t n);
 };
 
 /// The portable kernels (always available).

@@ -165,9 +165,27 @@ int32_t dot_int8(const int8_t* a, const int8_t* b, int dim) {
   return sum;
 }
 
+// Multiply, then add (not _mm256_fmadd_ps): the same rounding as the portable loop.
+void axpy(float a, const float* x, float* y, int64_t n) {
+  const __m256 av = _mm256_set1_ps(a);
+  int64_t j = 0;
+  // GCC fuses a multiply and an add into an FMA under this file's -mfma, intrinsics included;
+  // the empty asm makes the rounded product opaque so it stays a multiply, then an add.
+  for (; j + 8 <= n; j += 8) {
+    __m256 p = _mm256_mul_ps(av, _mm256_loadu_ps(x + j));
+    __asm__("" : "+x"(p));
+    _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_loadu_ps(y + j), p));
+  }
+  for (; j < n; ++j) {
+    float p = a * x[j];
+    __asm__("" : "+x"(p));
+    y[j] += p;
+  }
+}
+
 // int8_panels: the portable kernel (set in scan_kernels.cc); AVX2 has no multiply of
 // unsigned by signed bytes without 16-bit saturation.
-constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8, nullptr};
+constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8, nullptr, axpy};
 
 }  // namespace
 

@@ -137,7 +137,11 @@ void int8_panels(const int8_t* queries, const int32_t* /*query_sums*/, int nq,
   }
 }
 
-constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8, int8_panels};
+void axpy(float a, const float* x, float* y, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) y[j] += a * x[j];
+}
+
+constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8, int8_panels, axpy};
 
 }  // namespace
 

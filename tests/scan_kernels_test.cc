@@ -205,6 +205,28 @@ TEST(ScanKernels, Int8PanelsAreExactForEverySetAndShape) {
   }
 }
 
+// axpy must give the plain loop's bits on every set (encoder vectors may not depend on the CPU).
+TEST(ScanKernels, AxpyGivesThePortableBitsOnEverySet) {
+  std::vector<const scan::Kernels*> sets = simd_kernels();
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{8}, int64_t{17}, int64_t{512}, int64_t{515}}) {
+    const std::vector<float> x = random_vectors(1, int(n), 3);
+    const std::vector<float> y0 = random_vectors(1, int(n), 4);
+    for (float a : {0.3f, -1.7f, 1e-3f}) {
+      std::vector<float> want = y0;
+      scan::generic_kernels().axpy(a, x.data(), want.data(), n);
+      for (int64_t j = 0; j < n; ++j) {
+        volatile float product = a * x[size_t(j)];  // rounded, then added: no fused multiply-add
+        ASSERT_EQ(want[size_t(j)], y0[size_t(j)] + product);
+      }
+      for (const scan::Kernels* k : sets) {
+        std::vector<float> got = y0;
+        k->axpy(a, x.data(), got.data(), n);
+        ASSERT_EQ(got, want) << k->name << " n " << n;
+      }
+    }
+  }
+}
+
 TEST(ScanKernels, HalfConversionsMatchF16cForEveryValue) {
   std::vector<uint16_t> all(65536);
   for (size_t h = 0; h < all.size(); ++h) all[h] = static_cast<uint16_t>(h);
