@@ -740,7 +740,8 @@ json Service::gap(const json& req) const {
   const RequestProfile p = request_profile(req, limits_);
   const Job job = request_job(req, *snap, limits_);
   GapThresholds source;
-  const GapConfig config = request_gap_config(req, *snap, &source);
+  GapConfig config = request_gap_config(req, *snap, &source);
+  config.search_threads = limits_.search_threads;
   std::vector<std::string> with;
   if (const json* w = field(req, "with")) {
     if (!w->is_array()) bad("with", std::string("must be an array of credential ids, got ") + type_name(*w));
@@ -793,6 +794,7 @@ json Service::path(const json& req) const {
   GapConfig gap_config;
   gap_config.covered_threshold = snap->gap_thresholds.covered;
   gap_config.partial_threshold = snap->gap_thresholds.partial;
+  gap_config.search_threads = limits_.search_threads;
   const GapReport report = analyze(*snap, gap_config, job, p);
   const PathOutcome outcome = compute_path(*snap->catalog, job, p.profile, report, gap_config, o);
   return path_to_json(*snap->catalog, job, report, o, outcome);

@@ -25,6 +25,7 @@ void GapConfig::validate() const {
   CREDMATCH_CHECK(covered_threshold > 0.0f, "covered_threshold=" << covered_threshold);
   CREDMATCH_CHECK(essential_weight > 0.0f, "essential_weight=" << essential_weight);
   CREDMATCH_CHECK(optional_weight >= 0.0f, "optional_weight=" << optional_weight);
+  CREDMATCH_CHECK(search_threads >= 0, "search_threads=" << search_threads);
 }
 
 std::string_view to_string(GapStatus status) {
@@ -128,7 +129,7 @@ Result<GapReport> GapAnalyzer::analyze(const Job& job, const WorkerProfile& prof
   if (catalog_.index().size() > 0) {
     const index::SearchResult hits = catalog_.index().search(
         static_cast<int64_t>(reqs.size()), std::span<const float>(req_vecs, reqs.size() * size_t(d)),
-        1, index::SearchParams{});
+        1, index::SearchParams{.threads = config_.search_threads});
     for (size_t r = 0; r < reqs.size(); ++r) {
       auto& g = out.requirements[r];
       if (hits.ids[r] < 0) continue;

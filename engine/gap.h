@@ -33,6 +33,9 @@ struct GapConfig {
   float partial_threshold = 0.35f;  // provisional; same as MatchConfig::threshold by default
   float essential_weight = 1.0f;
   float optional_weight = 0.5f;
+  /// Most threads one index search may use (SearchParams::threads; 0 = every core): a server
+  /// worker passes 1, so one request never takes another's core.
+  int search_threads = 0;
 
   /// Throws credmatch::Error naming the first invalid field (thresholds in (-1, 1] and
   /// partial <= covered, essential_weight > 0, optional_weight >= 0).

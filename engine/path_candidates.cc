@@ -47,7 +47,8 @@ PathProblem build_path_problem(const LoadedCatalog& catalog, const Job& job,
       std::copy_n(queries.begin() + open[i] * d, d, q.begin() + int64_t(i) * d);
     }
     const int k = static_cast<int>(std::min<int64_t>(neighbours, n_comp));
-    const auto hits = catalog.index().search(int64_t(open.size()), q, k, index::SearchParams{});
+    const auto hits = catalog.index().search(int64_t(open.size()), q, k,
+                                             index::SearchParams{.threads = config.search_threads});
     for (size_t i = 0; i < hits.ids.size(); ++i) {
       if (hits.ids[i] >= 0 && hits.scores[i] >= config.partial_threshold) {
         found.insert(catalog.credential_of(hits.ids[i]));
