@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "engine/text.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
 #include "index/scan_kernels.h"
@@ -349,6 +350,20 @@ const float* LoadedCatalog::competency_vector(int64_t position) const {
   CREDMATCH_CHECK(position >= 0 && position < index_->size(),
                   "position=" << position << ", size=" << index_->size());
   return vector_base_ + static_cast<size_t>(position) * static_cast<size_t>(encoder_->dim());
+}
+
+const std::vector<std::string>& LoadedCatalog::competency_words(int64_t position) const {
+  CREDMATCH_CHECK(position >= 0 && position < static_cast<int64_t>(competencies_.size()),
+                  "position=" << position);
+  {
+    std::lock_guard<std::mutex> lock(words_mutex_);
+    if (auto it = words_.find(position); it != words_.end()) return it->second;
+  }
+  // Computed outside the lock; a concurrent first use computes the same words, and the first
+  // insertion wins.
+  std::vector<std::string> words = content_words(competencies_[size_t(position)].text);
+  std::lock_guard<std::mutex> lock(words_mutex_);
+  return words_.try_emplace(position, std::move(words)).first->second;
 }
 
 std::optional<int32_t> LoadedCatalog::find_credential(std::string_view id) const {

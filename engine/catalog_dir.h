@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -98,6 +99,10 @@ class LoadedCatalog {
   /// Competency positions of credential `c`.
   std::span<const int64_t> competencies_of(int32_t c) const { return competencies_of_[size_t(c)]; }
   std::optional<int32_t> find_credential(std::string_view id) const;
+  /// content_words() of competency `position`'s text, computed on first use and kept: the
+  /// matcher's evidence asks for the same competencies request after request, and normalising
+  /// a statement costs microseconds. Entries are never removed (at most one per competency).
+  const std::vector<std::string>& competency_words(int64_t position) const;
   /// An int8 copy of the competency vectors with error bounds, for scoring every competency at
   /// once (the matcher); built at open() when the index is an exact flat scan, else nullptr.
   const index::BoundedInt8Scan* full_scan() const { return full_scan_.get(); }
@@ -121,6 +126,9 @@ class LoadedCatalog {
   std::vector<std::vector<int64_t>> competencies_of_;
   std::unordered_map<std::string, int32_t> credential_by_id_;
   std::unique_ptr<index::BoundedInt8Scan> full_scan_;
+  mutable std::mutex words_mutex_;
+  // Node-based: a reference to an entry stays valid while other entries are added.
+  mutable std::unordered_map<int64_t, std::vector<std::string>> words_;
   std::vector<size_t> full_scan_offsets_;  // credential c: rows [offsets[c], offsets[c + 1])
   std::vector<int32_t> full_scan_rows_;
 };

@@ -113,15 +113,6 @@ Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
 
 namespace {
 
-// Normalised, stemmed content words of a statement, in order (repeats kept).
-std::vector<std::string> content_words(const std::string& text) {
-  std::vector<std::string> out;
-  for (const std::string& t : tokenize(normalize(text))) {
-    if (!is_stop_word(t) && t.size() > 1) out.push_back(light_stem(t));
-  }
-  return out;
-}
-
 // The words of wa that wb contains, once each, in wa's order. Statements are short (tens of
 // words), so linear searches beat building a hash set.
 std::vector<std::string> common_words(const std::vector<std::string>& wa,
@@ -351,11 +342,10 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     }
   }
 
-  // 3. Evidence for the credentials kept. Each requirement's and competency's content words
-  // are computed once per match (a competency is often the best one for several requirements).
+  // 3. Evidence for the credentials kept. Each requirement's content words are computed once
+  // per match; the competencies' are kept by the catalog across matches.
   std::vector<std::vector<std::string>> requirement_words(reqs.size());
   for (size_t r = 0; r < reqs.size(); ++r) requirement_words[r] = content_words(reqs[r].text);
-  std::unordered_map<int64_t, std::vector<std::string>> competency_words;
   for (auto& [c, e] : kept) {
     CredentialMatch m;
     m.credential = c;
@@ -373,9 +363,8 @@ Result<MatchResult> Matcher::match(const Job& job) const {
         const IndexedCompetency& comp = catalog_.competencies()[size_t(ev.competency)];
         ev.competency_id = comp.id;
         ev.competency_text = comp.text;
-        auto [it, added] = competency_words.try_emplace(ev.competency);
-        if (added) it->second = content_words(comp.text);
-        ev.shared_terms = common_words(requirement_words[r], it->second);
+        ev.shared_terms =
+            common_words(requirement_words[r], catalog_.competency_words(ev.competency));
       }
       if (ev.covered) {
         ev.why = "similarity " + format_score(ev.score) + " >= threshold " + format_score(tau);

@@ -155,6 +155,14 @@ bool is_stop_word(std::string_view token) {
   return std::binary_search(kStopWords.begin(), kStopWords.end(), token);
 }
 
+std::vector<std::string> content_words(std::string_view text) {
+  std::vector<std::string> out;
+  for (const std::string& t : tokenize(normalize(text))) {
+    if (!is_stop_word(t) && t.size() > 1) out.push_back(light_stem(t));
+  }
+  return out;
+}
+
 std::string light_stem(std::string_view w) {
   std::string s(w);
   if (s.size() <= 4) return s;

@@ -29,6 +29,10 @@ bool is_stop_word(std::string_view token);
 /// four letters or fewer are returned unchanged.
 std::string light_stem(std::string_view token);
 
+/// Normalised, stemmed content words of a statement (no stop words, no one-character
+/// tokens), in order, repeats kept: what the matcher's evidence compares ("shared terms").
+std::vector<std::string> content_words(std::string_view text);
+
 /// True if `text` is valid UTF-8.
 bool is_valid_utf8(std::string_view text);
 

@@ -10,11 +10,13 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "base/error.h"
 
 #include "engine/catalog_dir.h"
 #include "engine/ingest.h"
+#include "engine/text.h"
 
 namespace credmatch::engine {
 namespace {
@@ -196,6 +198,27 @@ TEST_F(MatcherTest, FullScanAndIndexRoutesGiveIdenticalResults) {
       EXPECT_LE(a->candidates_rescored, int64_t(catalog_->credentials().size()));
     }
   }
+}
+
+// The catalog's cache of competency words: the same words as content_words(), one entry per
+// competency however many threads ask at once, and a reference that stays valid.
+TEST_F(MatcherTest, CompetencyWordsAreCachedOnceAndStayValid) {
+  const int64_t n = int64_t(catalog_->competencies().size());
+  std::vector<const std::vector<std::string>*> seen(size_t(n), nullptr);
+  std::vector<std::thread> threads;
+  std::vector<std::vector<const std::vector<std::string>*>> got(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t p = 0; p < n; ++p) got[size_t(t)].push_back(&catalog_->competency_words(p));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int64_t p = 0; p < n; ++p) {
+    const auto* first = got[0][size_t(p)];
+    for (int t = 1; t < 4; ++t) EXPECT_EQ(got[size_t(t)][size_t(p)], first) << p;
+    EXPECT_EQ(*first, content_words(catalog_->competencies()[size_t(p)].text)) << p;
+  }
+  EXPECT_THROW(catalog_->competency_words(n), Error);
 }
 
 TEST_F(MatcherTest, RejectsAJobWithoutRequirements) {
