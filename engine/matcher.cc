@@ -182,7 +182,6 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   std::vector<float>& radius = buffers->radius;
   std::vector<float>& upper = buffers->upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
-  auto vector_of = [&](int64_t p) { return full_scan->distinct_of(p); };
   if (full_scan != nullptr) {
     approx.resize(size_t(n_req * nd));
     radius.resize(approx.size());
@@ -271,27 +270,26 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     const auto comps = catalog_.competencies_of(c);
     for (size_t r = 0; r < reqs.size(); ++r) {
       const float* q = queries.data() + r * size_t(d);
+      // Full scan: competencies whose upper bound is below `skip_below` are not computed.
+      const float* a = full_scan != nullptr ? approx.data() + r * size_t(nd) : nullptr;
+      const float* rad = full_scan != nullptr ? radius.data() + r * size_t(nd) : nullptr;
       float skip_below = kNegInf;
       if (full_scan != nullptr) {
-        const float* a = approx.data() + r * size_t(nd);
-        const float* rad = radius.data() + r * size_t(nd);
         skip_below = for_evidence ? kNegInf : tau;
-        for (int64_t p : comps) skip_below = std::max(skip_below, a[vector_of(p)] - rad[vector_of(p)]);
         for (int64_t p : comps) {
-          if (a[vector_of(p)] + rad[vector_of(p)] < skip_below) continue;
-          const float s = snap(dot(q, catalog_.competency_vector(p), d));
-          if (s > e.best[r]) {
-            e.best[r] = s;
-            e.argbest[r] = p;
-          }
+          const int32_t v = full_scan->distinct_of(p);
+          skip_below = std::max(skip_below, a[v] - rad[v]);
         }
-      } else {
-        for (int64_t p : comps) {
-          const float s = snap(dot(q, catalog_.competency_vector(p), d));
-          if (s > e.best[r]) {
-            e.best[r] = s;
-            e.argbest[r] = p;
-          }
+      }
+      for (int64_t p : comps) {
+        if (full_scan != nullptr) {
+          const int32_t v = full_scan->distinct_of(p);
+          if (a[v] + rad[v] < skip_below) continue;
+        }
+        const float s = snap(dot(q, catalog_.competency_vector(p), d));
+        if (s > e.best[r]) {
+          e.best[r] = s;
+          e.argbest[r] = p;
         }
       }
       e.score += weight[r] * credit(e.best[r]);
