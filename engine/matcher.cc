@@ -36,18 +36,15 @@ float snap(float s) {
 
 // max_i (a[i] - b[i]) in 8 independent running maxima: one running maximum (std::max, which
 // takes references) is a chain of dependent loads and stores, 10x slower over 10k rows.
-float max_difference(const float* a, const float* b, int64_t n) {
+float max_of(const float* a, int64_t n) {
   constexpr int kLanes = 8;
   float m[kLanes];
   std::fill(m, m + kLanes, -std::numeric_limits<float>::infinity());
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    for (int l = 0; l < kLanes; ++l) {
-      const float x = a[i + l] - b[i + l];
-      m[l] = x > m[l] ? x : m[l];
-    }
+    for (int l = 0; l < kLanes; ++l) m[l] = a[i + l] > m[l] ? a[i + l] : m[l];
   }
-  for (; i < n; ++i) m[0] = std::max(m[0], a[i] - b[i]);
+  for (; i < n; ++i) m[0] = std::max(m[0], a[i]);
   return *std::max_element(m, m + kLanes);
 }
 
@@ -57,7 +54,7 @@ float max_difference(const float* a, const float* b, int64_t n) {
 // connection, so per-thread buffers would grow with the connections, not with the requests in
 // flight. Thread-safe.
 struct ScanBuffers {
-  std::vector<float> approx, radius, upper;
+  std::vector<float> lower, upper, credential_upper;
 };
 class PooledBuffers {
  public:
@@ -175,36 +172,36 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   double unseen_ub = 0.0;
   const index::BoundedInt8Scan* full_scan =
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
-  // Full scan: approx[r * nd + u] +- radius[...] bounds cos(r, m) for every competency m
-  // with vector u = distinct_of(m) (nd distinct vectors).
+  // Full scan: lower[r * nd + u] <= cos(r, m) <= upper[...] for every competency m with
+  // vector u = distinct_of(m) (nd distinct vectors).
   const PooledBuffers buffers;
-  std::vector<float>& approx = buffers->approx;
-  std::vector<float>& radius = buffers->radius;
+  std::vector<float>& lower = buffers->lower;
   std::vector<float>& upper = buffers->upper;
+  std::vector<float>& cred_upper = buffers->credential_upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
   if (full_scan != nullptr) {
-    approx.resize(size_t(n_req * nd));
-    radius.resize(approx.size());
-    full_scan->score(queries.data(), n_req, approx.data(), radius.data(), config_.search.threads);
-    // upper[r * n_cred + c]: the most any competency of c can score for r.
-    upper.resize(size_t(n_req) * n_cred);  // every entry is written below
+    lower.resize(size_t(n_req * nd));
+    upper.resize(lower.size());
+    full_scan->score(queries.data(), n_req, lower.data(), upper.data(), config_.search.threads);
+    // cred_upper[r * n_cred + c]: the most any competency of c can score for r.
+    cred_upper.resize(size_t(n_req) * n_cred);  // every entry is written below
     for (int64_t r = 0; r < n_req; ++r) {
-      const float* a = approx.data() + r * nd;
-      const float* rad = radius.data() + r * nd;
-      float* up = upper.data() + r * int64_t(n_cred);
+      const float* up = upper.data() + r * nd;
+      float* cu = cred_upper.data() + r * int64_t(n_cred);
       for (size_t c = 0; c < n_cred; ++c) {
         float u = kNegInf;
         for (int32_t v : catalog_.full_scan_rows_of(static_cast<int32_t>(c))) {
-          u = std::max(u, a[v] + rad[v]);
+          u = std::max(u, up[v]);
         }
-        up[c] = u;
+        cu[c] = u;
       }
-      const float floor = max_difference(a, rad, nd);  // the best competency scores at least this
+      // The best competency scores at least this.
+      const float floor = max_of(lower.data() + r * nd, nd);
       // The catalog's best competency for r, exactly: only those whose bound reaches `floor`.
       RequirementSummary& sum = result.requirements[size_t(r)];
       sum.best_score = kNegInf;
       for (int64_t v = 0; v < nd; ++v) {
-        if (a[v] + rad[v] < floor) continue;
+        if (up[v] < floor) continue;
         const int64_t m = full_scan->first_row(int32_t(v));
         const float s = dot(queries.data() + r * d, catalog_.competency_vector(m), d);
         if (s > sum.best_score || (s == sum.best_score && m < sum.best_competency)) {
@@ -216,7 +213,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     }
     for (size_t c = 0; c < n_cred; ++c) {
       double ub = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) ub += weight[r] * credit(upper[r * n_cred + c]);
+      for (size_t r = 0; r < reqs.size(); ++r) ub += weight[r] * credit(cred_upper[r * n_cred + c]);
       if (ub > 0.0) order.emplace_back(ub / total_weight, static_cast<int32_t>(c));
     }
   } else {
@@ -271,20 +268,20 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     for (size_t r = 0; r < reqs.size(); ++r) {
       const float* q = queries.data() + r * size_t(d);
       // Full scan: competencies whose upper bound is below `skip_below` are not computed.
-      const float* a = full_scan != nullptr ? approx.data() + r * size_t(nd) : nullptr;
-      const float* rad = full_scan != nullptr ? radius.data() + r * size_t(nd) : nullptr;
+      const float* lo = full_scan != nullptr ? lower.data() + r * size_t(nd) : nullptr;
+      const float* up = full_scan != nullptr ? upper.data() + r * size_t(nd) : nullptr;
       float skip_below = kNegInf;
       if (full_scan != nullptr) {
         skip_below = for_evidence ? kNegInf : tau;
         for (int64_t p : comps) {
           const int32_t v = full_scan->distinct_of(p);
-          skip_below = std::max(skip_below, a[v] - rad[v]);
+          skip_below = std::max(skip_below, lo[v]);
         }
       }
       for (int64_t p : comps) {
         if (full_scan != nullptr) {
           const int32_t v = full_scan->distinct_of(p);
-          if (a[v] + rad[v] < skip_below) continue;
+          if (up[v] < skip_below) continue;
         }
         const float s = snap(dot(q, catalog_.competency_vector(p), d));
         if (s > e.best[r]) {

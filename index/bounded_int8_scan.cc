@@ -38,6 +38,28 @@ void norms(const float* x, const int8_t* codes, float scale, int dim, float* nor
   *residual = round_up(std::sqrt(r));
 }
 
+// lower/upper = s_q s_b dot -+ radius for `rows` rows of one query (see the header). Blocks of
+// a fixed 16 rows so that GCC vectorises the loop at -O2 too (its cheap cost model skips loops
+// that need a remainder loop).
+void bounds(const int32_t* __restrict dots, int64_t rows, float query_scale, float query_norm,
+            float query_residual, float rounding, const float* __restrict row_scale,
+            const float* __restrict row_residual, const float* __restrict row_norm,
+            float* __restrict lower, float* __restrict upper) {
+  auto one = [&](int64_t i) {
+    const float approx = query_scale * row_scale[i] * float(dots[i]);
+    const float radius = query_norm * row_residual[i] + query_residual * row_norm[i] +
+                         rounding * query_norm * (row_norm[i] + row_residual[i]) + 0x1p-20f;
+    lower[i] = approx - radius;
+    upper[i] = approx + radius;
+  };
+  constexpr int64_t kBlock = 16;
+  int64_t i = 0;
+  for (; i + kBlock <= rows; i += kBlock) {
+    for (int64_t l = 0; l < kBlock; ++l) one(i + l);
+  }
+  for (; i < rows; ++i) one(i);
+}
+
 }  // namespace
 
 BoundedInt8Scan::BoundedInt8Scan(const float* rows, int64_t n, int dim) : dim_(dim) {
@@ -76,7 +98,7 @@ int64_t BoundedInt8Scan::memory_bytes() const {
                               4 * (scales_.size() + residual_.size() + norm_.size()));
 }
 
-void BoundedInt8Scan::score(const float* queries, int64_t nq, float* approx, float* radius,
+void BoundedInt8Scan::score(const float* queries, int64_t nq, float* lower, float* upper,
                             int threads) const {
   const int64_t nd = distinct();
   if (nq <= 0 || nd == 0) return;
@@ -122,17 +144,9 @@ void BoundedInt8Scan::score(const float* queries, int64_t nq, float* approx, flo
       const int64_t first = p0 * scan::kPanelRows;
       const int64_t rows = std::min(count * scan::kPanelRows, nd - first);
       for (int64_t q = 0; q < nq; ++q) {
-        const float sq = scale[size_t(q)], qn = qnorm[size_t(q)], qr = qres[size_t(q)];
-        const int32_t* dp = dots.data() + q * kStepRows;
-        float* ap = approx + q * nd + first;
-        float* rp = radius + q * nd + first;
-        const float* sb = scales_.data() + first;
-        const float* res = residual_.data() + first;
-        const float* nb = norm_.data() + first;
-        for (int64_t i = 0; i < rows; ++i) {
-          ap[i] = sq * sb[i] * float(dp[i]);
-          rp[i] = qn * res[i] + qr * nb[i] + rounding * qn * (nb[i] + res[i]) + 0x1p-20f;
-        }
+        bounds(dots.data() + q * kStepRows, rows, scale[size_t(q)], qnorm[size_t(q)],
+               qres[size_t(q)], rounding, scales_.data() + first, residual_.data() + first,
+               norm_.data() + first, lower + q * nd + first, upper + q * nd + first);
       }
     }
   };

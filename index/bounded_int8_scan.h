@@ -16,13 +16,16 @@
 // Identical rows (the same statement in several credentials) are stored and scored once:
 // scores are per distinct row, distinct_of(i) maps a row to its distinct row.
 //
+// The scan returns the two bounds, lower = <q~, b~> - radius and upper = <q~, b~> + radius
+// (what pruning compares), not the estimate and its radius.
+//
 // Thread safety: score() is const and safe to call from several threads at once.
 //
 // Usage:
 //   BoundedInt8Scan scan(rows, n, dim);
-//   std::vector<float> approx(nq * scan.distinct()), radius(approx.size());
-//   scan.score(queries, nq, approx.data(), radius.data(), /*threads=*/1);
-//   // |<query q, row i> - approx[q * distinct() + distinct_of(i)]| <= radius[same]
+//   std::vector<float> lower(nq * scan.distinct()), upper(lower.size());
+//   scan.score(queries, nq, lower.data(), upper.data(), /*threads=*/1);
+//   // lower[q * distinct() + distinct_of(i)] <= <query q, row i> <= upper[same]
 #pragma once
 
 #include <cstddef>
@@ -49,10 +52,10 @@ class BoundedInt8Scan {
   /// Bytes held (panels, per-row terms).
   int64_t memory_bytes() const;
 
-  /// For nq queries (nq * dim() floats): approx[q * distinct() + u] and radius[...] with
-  /// |<query q, distinct row u> - approx| <= radius. threads: most threads to use, 0 = every
-  /// core (as SearchParams::threads); small bases use one.
-  void score(const float* queries, int64_t nq, float* approx, float* radius, int threads) const;
+  /// For nq queries (nq * dim() floats): lower[q * distinct() + u] <= <query q, distinct row u>
+  /// <= upper[same], also for any fp32 dot product of the pair. threads: most threads to use,
+  /// 0 = every core (as SearchParams::threads); small bases use one.
+  void score(const float* queries, int64_t nq, float* lower, float* upper, int threads) const;
 
  private:
   int dim_ = 0;

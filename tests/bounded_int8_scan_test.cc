@@ -37,8 +37,8 @@ TEST(BoundedInt8Scan, RadiusContainsTheExactScoreOfEveryPair) {
 
     const BoundedInt8Scan scan(rows.data(), n, dim);
     ASSERT_EQ(scan.size(), n);
-    std::vector<float> approx(size_t(nq * scan.distinct())), radius(approx.size());
-    scan.score(queries.data(), nq, approx.data(), radius.data(), 1);
+    std::vector<float> lower(size_t(nq * scan.distinct())), upper(lower.size());
+    scan.score(queries.data(), nq, lower.data(), upper.data(), 1);
     const auto& kernels = scan::active_kernels();
     double worst_error = 0.0, widest = 0.0;
     for (int64_t q = 0; q < nq; ++q) {
@@ -47,13 +47,16 @@ TEST(BoundedInt8Scan, RadiusContainsTheExactScoreOfEveryPair) {
         const float* qv = queries.data() + q * dim;
         const float* row = rows.data() + i * dim;
         const double exact = exact_dot(qv, row, dim);
-        ASSERT_LE(std::abs(exact - approx[at]), radius[at]) << "query " << q << " row " << i;
+        ASSERT_LE(lower[at], exact) << "query " << q << " row " << i;
+        ASSERT_GE(upper[at], exact) << "query " << q << " row " << i;
         // Also any fp32 computation of the same pair (the matcher's rescoring).
         const float fp32 = kernels.dot_fp32(qv, row, dim);
-        ASSERT_LE(std::abs(double(fp32) - approx[at]), radius[at]) << "query " << q << " row " << i;
+        ASSERT_LE(lower[at], fp32) << "query " << q << " row " << i;
+        ASSERT_GE(upper[at], fp32) << "query " << q << " row " << i;
         if (i >= 3) {  // the unit rows
-          worst_error = std::max(worst_error, std::abs(exact - approx[at]));
-          if (q >= 2) widest = std::max(widest, double(radius[at]));
+          const double mid = 0.5 * (double(lower[at]) + upper[at]);
+          worst_error = std::max(worst_error, std::abs(exact - mid));
+          if (q >= 2) widest = std::max(widest, 0.5 * (double(upper[at]) - lower[at]));
         }
       }
     }
@@ -88,11 +91,11 @@ TEST(BoundedInt8Scan, ShardedScoresEqualSingleThreadedOnes) {
   const std::vector<float> rows = testing_util::random_unit_vectors(n, dim, 8);
   const std::vector<float> queries = testing_util::random_unit_vectors(5, dim, 9);
   const BoundedInt8Scan scan(rows.data(), n, dim);
-  std::vector<float> a1(size_t(5 * scan.distinct())), r1(a1.size()), a4(a1.size()), r4(a1.size());
-  scan.score(queries.data(), 5, a1.data(), r1.data(), 1);
-  scan.score(queries.data(), 5, a4.data(), r4.data(), 4);
-  EXPECT_EQ(a1, a4);
-  EXPECT_EQ(r1, r4);
+  std::vector<float> l1(size_t(5 * scan.distinct())), u1(l1.size()), l4(l1.size()), u4(l1.size());
+  scan.score(queries.data(), 5, l1.data(), u1.data(), 1);
+  scan.score(queries.data(), 5, l4.data(), u4.data(), 4);
+  EXPECT_EQ(l1, l4);
+  EXPECT_EQ(u1, u4);
 }
 
 TEST(BoundedInt8Scan, RejectsABadShape) {
