@@ -3,8 +3,12 @@
 // sketch slot and sign.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace credmatch::engine {
 
@@ -29,5 +33,49 @@ inline uint64_t splitmix64(uint64_t z) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
+
+/// An immutable map from feature hashes to their indexes (keys[i] → i), for the encoders'
+/// per-feature lookups at query time: one open-addressed array at most half full, so a lookup
+/// reads one cache line where std::unordered_map follows a node pointer and a binary search
+/// over the sorted hashes touches ~17 lines (all cold after a scan of the catalog).
+class FeatureTable {
+ public:
+  /// Maps keys[i] to i. Returns false, leaving the table empty, if two keys are equal.
+  bool assign(std::span<const uint64_t> keys) {
+    const int bits = std::max(4, int(std::bit_width(keys.size() * 2)));
+    shift_ = 64 - bits;
+    slots_.assign(size_t{1} << bits, Slot{0, -1});
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Slot& slot = slots_[slot_of(keys[i])];
+      if (slot.index >= 0) {
+        slots_.clear();
+        return false;
+      }
+      slot = Slot{keys[i], static_cast<int32_t>(i)};
+    }
+    return true;
+  }
+
+  /// The index of `hash`, or -1 if it is not a key.
+  int32_t find(uint64_t hash) const {
+    return slots_.empty() ? -1 : slots_[slot_of(hash)].index;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash;
+    int32_t index;  // -1: empty
+  };
+  // The slot holding `hash`, or the empty slot where it would go (linear probing from a
+  // Fibonacci hash: the top bits of hash * 2^64 / phi, well spread even for FNV's low bits).
+  size_t slot_of(uint64_t hash) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t s = (hash * 0x9e3779b97f4a7c15ull) >> shift_;; s = (s + 1) & mask) {
+      if (slots_[s].index < 0 || slots_[s].hash == hash) return s;
+    }
+  }
+  std::vector<Slot> slots_;
+  int shift_ = 64;
+};
 
 }  // namespace credmatch::engine

@@ -92,6 +92,7 @@ std::unique_ptr<LexicalSketchEncoder> LexicalSketchEncoder::fit(std::span<const 
     enc->hashes_.push_back(h);
     enc->idf_.push_back(static_cast<float>(idf));
   }
+  enc->index_of_.assign(enc->hashes_);  // distinct: df has one entry per hash
   enc->finish_id();
   return enc;
 }
@@ -101,9 +102,9 @@ std::vector<std::pair<uint64_t, float>> LexicalSketchEncoder::features(
   std::vector<std::pair<uint64_t, float>> out;
   double norm2 = 0.0;
   for (const auto& [h, count] : raw_features(text, config_)) {
-    auto it = std::lower_bound(hashes_.begin(), hashes_.end(), h);
-    if (it == hashes_.end() || *it != h) continue;
-    const float idf = idf_[static_cast<size_t>(it - hashes_.begin())];
+    const int32_t index = index_of_.find(h);
+    if (index < 0) continue;
+    const float idf = idf_[static_cast<size_t>(index)];
     const float w = sublinear_tf(static_cast<float>(count)) * idf;
     if (!(w > 0.0f)) continue;  // BM25's idf is 0 for a word in about half the corpus
     out.emplace_back(h, w);
@@ -199,6 +200,7 @@ Result<std::unique_ptr<LexicalSketchEncoder>> LexicalSketchEncoder::deserialize(
       return Status::corruption("lexical sketch encoder: bad idf weight");
     }
   }
+  enc->index_of_.assign(enc->hashes_);  // distinct: strictly sorted above
   enc->finish_id();
   return enc;
 }

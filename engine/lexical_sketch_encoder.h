@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/encoder.h"
+#include "engine/feature_hash.h"
 
 namespace credmatch::engine {
 
@@ -76,6 +77,7 @@ class LexicalSketchEncoder final : public Encoder {
   int64_t num_documents_ = 0;
   std::vector<uint64_t> hashes_;  // sorted feature hashes
   std::vector<float> idf_;        // idf of hashes_[i]
+  FeatureTable index_of_;         // hashes_[i] → i
   std::string id_;
 };
 

@@ -32,18 +32,17 @@ struct RawFeature {
   float count;
 };
 
-// Word, bigram and character n-gram features of one text, with counts, hashes unsorted.
+// Word, bigram and character n-gram features of one text, with counts, sorted by hash.
 std::vector<RawFeature> extract_features(std::string_view text, const TfidfSvdConfig& config) {
   const std::string norm = normalize(text);
   std::vector<std::string> words;
   for (std::string& token : tokenize(norm)) {
     if (!is_stop_word(token)) words.push_back(std::move(token));
   }
-  std::unordered_map<uint64_t, RawFeature> counts;
-  auto add = [&](uint64_t h, bool is_char) {
-    auto [it, inserted] = counts.try_emplace(h, RawFeature{h, is_char, 0.0f});
-    it->second.count += 1.0f;
-  };
+  // Counted by sorting the hashes (a few hundred per statement), not in a hash map: no
+  // allocation per feature.
+  std::vector<std::pair<uint64_t, bool>> hashes;
+  auto add = [&](uint64_t h, bool is_char) { hashes.emplace_back(h, is_char); };
   std::string previous;
   for (const std::string& word : words) {
     const std::string stem = light_stem(word);
@@ -58,9 +57,15 @@ std::vector<RawFeature> extract_features(std::string_view text, const TfidfSvdCo
       }
     }
   }
+  std::sort(hashes.begin(), hashes.end());
   std::vector<RawFeature> out;
-  out.reserve(counts.size());
-  for (auto& [h, f] : counts) out.push_back(f);
+  for (const auto& [h, is_char] : hashes) {
+    if (!out.empty() && out.back().hash == h) {
+      out.back().count += 1.0f;
+    } else {
+      out.push_back(RawFeature{h, is_char, 1.0f});
+    }
+  }
   return out;
 }
 
@@ -199,6 +204,7 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
   enc->config_ = config;
   enc->num_svd_features_ = static_cast<int32_t>(n_svd);
+  enc->hashes_.resize(static_cast<size_t>(n_features));
   enc->idf_.resize(static_cast<size_t>(n_features));
   enc->is_char_.resize(static_cast<size_t>(n_features));
   int32_t next = 0;
@@ -207,7 +213,7 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
                     size_t end, bool is_char) {
     for (size_t i = begin; i < end; ++i) {
       const auto& [count, h] = block[i];
-      enc->vocab_.emplace(h, next);
+      enc->hashes_[static_cast<size_t>(next)] = h;
       enc->idf_[static_cast<size_t>(next)] =
           static_cast<float>(smoothed_idf(static_cast<double>(n_docs), count));
       enc->is_char_[static_cast<size_t>(next)] = is_char ? 1 : 0;
@@ -219,11 +225,8 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   assign(words, svd_words, words.size(), false);
   assign(chars, svd_chars, chars.size(), true);
   df.clear();
-  {
-    std::vector<uint64_t> hash_of_feature(static_cast<size_t>(n_features));
-    for (const auto& [h, index] : enc->vocab_) hash_of_feature[static_cast<size_t>(index)] = h;
-    enc->init_sketch(hash_of_feature);
-  }
+  CREDMATCH_CHECK(enc->vocab_.assign(enc->hashes_), "duplicate feature hash in the vocabulary");
+  enc->init_sketch(enc->hashes_);
 
   // 3. The TF-IDF matrix of a deterministic sample of documents (every k-th one).
   std::vector<int64_t> sample;
@@ -309,11 +312,11 @@ std::vector<std::pair<int32_t, float>> TfidfSvdEncoder::features(std::string_vie
   std::vector<std::pair<int32_t, float>> out;
   double word_norm = 0.0, char_norm = 0.0;
   for (const RawFeature& f : extract_features(text, config_)) {
-    auto it = vocab_.find(f.hash);
-    if (it == vocab_.end()) continue;
-    const float w = (1.0f + std::log(f.count)) * idf_[static_cast<size_t>(it->second)];
-    out.emplace_back(it->second, w);
-    (is_char_[static_cast<size_t>(it->second)] ? char_norm : word_norm) += double(w) * w;
+    const int32_t index = vocab_.find(f.hash);
+    if (index < 0) continue;
+    const float w = (1.0f + std::log(f.count)) * idf_[static_cast<size_t>(index)];
+    out.emplace_back(index, w);
+    (is_char_[static_cast<size_t>(index)] ? char_norm : word_norm) += double(w) * w;
   }
   // Each block is scaled to its share; a text with only one block keeps unit norm.
   const bool both = word_norm > 0 && char_norm > 0;
@@ -394,9 +397,7 @@ std::string TfidfSvdEncoder::serialize() const {
   w.u32(static_cast<uint32_t>(num_svd_features_));
   const int64_t n = num_features();
   w.u64(static_cast<uint64_t>(n));
-  std::vector<uint64_t> hashes(static_cast<size_t>(n));
-  for (const auto& [h, index] : vocab_) hashes[static_cast<size_t>(index)] = h;
-  w.raw(hashes.data(), hashes.size() * sizeof(uint64_t));
+  w.raw(hashes_.data(), hashes_.size() * sizeof(uint64_t));
   w.raw(idf_.data(), idf_.size() * sizeof(float));
   w.raw(is_char_.data(), is_char_.size());
   w.raw(projection_.data(), projection_.size() * sizeof(float));
@@ -447,7 +448,8 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
                               " features, " + std::to_string(r.remaining()) + " bytes left)");
   }
   enc->num_svd_features_ = int32_t(n_svd);
-  std::vector<uint64_t> hashes(n);
+  std::vector<uint64_t>& hashes = enc->hashes_;
+  hashes.resize(n);
   r.raw(hashes.data(), n * sizeof(uint64_t));
   enc->idf_.resize(n);
   r.raw(enc->idf_.data(), n * sizeof(float));
@@ -455,11 +457,8 @@ Result<std::unique_ptr<TfidfSvdEncoder>> TfidfSvdEncoder::deserialize(std::strin
   r.raw(enc->is_char_.data(), n);
   enc->projection_.resize(uint64_t(n_svd) * uint64_t(c.semantic_dim));
   r.raw(enc->projection_.data(), enc->projection_.size() * sizeof(float));
-  enc->vocab_.reserve(n);
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    if (!enc->vocab_.emplace(hashes[i], int32_t(i)).second) {
-      return Status::corruption("tfidf-svd encoder: duplicate feature hash");
-    }
+  if (!enc->vocab_.assign(hashes)) {
+    return Status::corruption("tfidf-svd encoder: duplicate feature hash");
   }
   enc->init_sketch(hashes);
   enc->finish_id();

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/encoder.h"
+#include "engine/feature_hash.h"
 
 namespace credmatch::engine {
 
@@ -103,7 +104,8 @@ class TfidfSvdEncoder final : public Encoder {
   std::string family_ = "tfidf-svd";
   int32_t num_svd_features_ = 0;                // indices [0, n) have a projection row
   std::vector<uint8_t> is_char_;                 // per feature: character n-gram (1) or word (0)
-  std::unordered_map<uint64_t, int32_t> vocab_;  // feature hash → index
+  std::vector<uint64_t> hashes_;                 // per feature index: its hash
+  FeatureTable vocab_;                           // feature hash → index
   std::vector<float> idf_;                       // per feature index
   std::vector<float> projection_;                // num_svd_features * semantic_dim, row-major
   std::vector<uint32_t> sketch_slot_;            // per feature: lexical bucket, sign in bit 31

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "engine/feature_hash.h"
 #include "engine/lexical.h"
 #include "engine/lexical_fusion.h"
 #include "tests/encoder_test_util.h"
@@ -20,6 +21,39 @@ namespace {
 
 using testing_util::encode;
 using testing_util::row_dot;
+
+TEST(FeatureTable, FindsEveryKeyAndNothingElse) {
+  // FNV hashes of real n-grams (what the encoders store) plus adversarial keys that share their
+  // low bits or are consecutive, so probing runs across long clusters and the array's end.
+  std::vector<uint64_t> keys;
+  for (const char* gram : {"<da", "dat", "ata", "ta>", "<sq", "sql", "ql>", "é", ""}) {
+    keys.push_back(feature_hash('c', gram));
+  }
+  for (uint64_t i = 0; i < 300; ++i) keys.push_back(i << 40);  // 0 included
+  for (uint64_t i = 0; i < 300; ++i) keys.push_back(~uint64_t{0} - i);
+  FeatureTable table;
+  ASSERT_TRUE(table.assign(keys));
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(table.find(keys[i]), int32_t(i)) << i;
+  for (uint64_t i = 1; i < 2000; ++i) {
+    const uint64_t absent = feature_hash('w', std::to_string(i));
+    if (std::find(keys.begin(), keys.end(), absent) == keys.end()) {
+      EXPECT_EQ(table.find(absent), -1);
+    }
+  }
+  EXPECT_EQ(table.find(uint64_t{1} << 39), -1);
+}
+
+TEST(FeatureTable, EmptyAndDuplicateKeys) {
+  FeatureTable empty;
+  EXPECT_EQ(empty.find(42), -1);
+  ASSERT_TRUE(empty.assign({}));
+  EXPECT_EQ(empty.find(0), -1);
+  FeatureTable table;
+  const std::vector<uint64_t> duplicate = {7, 8, 7};
+  EXPECT_FALSE(table.assign(duplicate));
+  EXPECT_EQ(table.find(7), -1);  // left empty, not half built
+  EXPECT_EQ(table.find(8), -1);
+}
 
 // Real-ish competency statements and job-ad sentences, English and French.
 std::vector<std::string> corpus() {
