@@ -205,8 +205,9 @@ json match_to_json(const LoadedCatalog& cat, const Job& job, const MatchConfig& 
     }
     reqs.push_back({{"text", q.text}, {"importance", to_string(q.importance)},
                     {"skill_id", q.skill_id}, {"covered_by_catalog", s.covered_by_catalog},
-                    {"best_in_catalog", best}});
+                    {"best_in_catalog", std::move(best)}});
   }
+  // Arrays go into the initializer lists by std::move: nlohmann::json copies an lvalue there.
   json results = json::array();
   int rank = 0;
   for (const auto& m : r.credentials) {
@@ -227,14 +228,14 @@ json match_to_json(const LoadedCatalog& cat, const Job& job, const MatchConfig& 
                        {"essential_total", m.essential_total},
                        {"optional_covered", m.optional_covered},
                        {"optional_total", m.optional_total},
-                       {"evidence", evidence}});
+                       {"evidence", std::move(evidence)}});
   }
-  return {{"job", {{"id", job.id}, {"title", job.title}, {"requirements", reqs}}},
+  return {{"job", {{"id", job.id}, {"title", job.title}, {"requirements", std::move(reqs)}}},
           {"config", {{"threshold", config.threshold}, {"essential_weight", config.essential_weight},
                       {"optional_weight", config.optional_weight}, {"neighbours", config.neighbours},
                       {"top", config.top}}},
           {"encoder", cat.encoder().id()},
-          {"results", results},
+          {"results", std::move(results)},
           {"candidates_rescored", r.candidates_rescored},
           {"milliseconds", ms}};
 }
@@ -255,11 +256,11 @@ json gap_report_to_json(const LoadedCatalog& cat, const Job& job, const GapRepor
                     {"evidence", g.held_text.empty()
                                      ? json(nullptr)
                                      : json{{"text", g.held_text}, {"source", g.held_source}}},
-                    {"covered_by_catalog", g.catalog_covers}, {"best_in_catalog", best}});
+                    {"covered_by_catalog", g.catalog_covers}, {"best_in_catalog", std::move(best)}});
   }
   return {{"coverage", r.coverage}, {"essential_coverage", r.essential_coverage},
           {"covered", r.covered}, {"partial", r.partial}, {"missing", r.missing},
-          {"uncoverable", r.uncoverable}, {"requirements", reqs}};
+          {"uncoverable", r.uncoverable}, {"requirements", std::move(reqs)}};
 }
 
 json gap_to_json(const LoadedCatalog& cat, const Job& job, const GapConfig& config,
@@ -373,7 +374,7 @@ json path_to_json(const LoadedCatalog& cat, const Job& job, const GapReport& rep
               {"total_cost", plan.total_cost}, {"coverage_before", plan.coverage_before},
               {"coverage_after", plan.coverage_after}, {"target", plan.target},
               {"reachable", plan.reachable}, {"candidates", pp.candidates.size()},
-              {"steps", steps}, {"remaining", remaining}};
+              {"steps", std::move(steps)}, {"remaining", std::move(remaining)}};
   // The planner's goal (engine/planner.h): requirements to close, left open, not improvable.
   auto texts = [&](const std::vector<int>& rs) {
     json a = json::array();
