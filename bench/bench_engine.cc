@@ -105,13 +105,17 @@ Job job_of(int n) {
   return job;
 }
 
+// The q-quantile of v (nearest rank).
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))];
+}
+
 // Arg: requirements. BM_Matcher_Match searches with every core (as the CLI does),
 // BM_Matcher_MatchOneThread with SearchParams::threads = 1 (as a `credmatch serve` worker
-// does), so its CPU time is the whole match.
-void match_benchmark(benchmark::State& state, int threads) {
+// does), so its CPU time is the whole match. p50_ms/p99_ms: wall time per match.
+void match_benchmark(benchmark::State& state, const MatchConfig& config) {
   const LoadedCatalog& cat = catalog();
-  MatchConfig config;
-  config.search.threads = threads;
   Matcher matcher(cat, config);
   const Job job = job_of(int(state.range(0)));
   auto first = matcher.match(job);
@@ -119,22 +123,47 @@ void match_benchmark(benchmark::State& state, int threads) {
   for (const auto& m : first->credentials) {
     if (m.evidence.size() != job.requirements.size()) fail("evidence missing for a requirement");
   }
+  std::vector<double> ms;
   for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
     auto r = matcher.match(job);
     benchmark::DoNotOptimize(r);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["requirements"] = double(state.range(0));
   state.counters["competencies"] = double(cat.competencies().size());
+  state.counters["rescored"] = double(first->candidates_rescored);
+  state.counters["searches"] = double(first->index_searches);
+  state.counters["p50_ms"] = percentile(ms, 0.50);
+  state.counters["p99_ms"] = percentile(ms, 0.99);
 }
 void BM_Matcher_Match(benchmark::State& state) {
-  match_benchmark(state, 0);
+  match_benchmark(state, MatchConfig{});
 }
-BENCHMARK(BM_Matcher_Match)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Matcher_Match)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_Matcher_MatchOneThread(benchmark::State& state) {
-  match_benchmark(state, 1);
+  MatchConfig config;
+  config.search.threads = 1;
+  match_benchmark(state, config);
 }
 BENCHMARK(BM_Matcher_MatchOneThread)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
+// The index route (every core) with Args: requirements, neighbours per requirement, the HNSW
+// beam width (0: the index's default): what a large catalog with an HNSW index runs.
+void BM_Matcher_IndexRoute(benchmark::State& state) {
+  MatchConfig config;
+  config.candidates = CandidateSource::kIndex;
+  config.neighbours = int(state.range(1));
+  config.search.ef_search = int(state.range(2));
+  match_benchmark(state, config);
+}
+BENCHMARK(BM_Matcher_IndexRoute)
+    ->Args({20, 256, 0})
+    ->Args({20, 128, 128})
+    ->Args({20, 64, 64})
+    ->Args({20, 32, 32})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Gap analysis + path planning for one worker and a 30-requirement job: a real ESCO
 // occupation (its first 30 requirements, "data analyst" on the default catalog; padded with the
@@ -147,11 +176,6 @@ Job job_of_occupation(const LoadedCatalog& cat, const std::string& query, int n)
   const Job pad = job_of(n);
   for (size_t i = job.requirements.size(); i < size_t(n); ++i) job.requirements.push_back(pad.requirements[i]);
   return job;
-}
-
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))];
 }
 
 void BM_GapPath_Plan(benchmark::State& state) {

@@ -179,6 +179,42 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   std::vector<float>& upper = buffers->upper;
   std::vector<float>& cred_upper = buffers->credential_upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
+  // Index: the nearest competencies of every requirement. Any competency not retrieved for r
+  // scores at most the k-th retrieved score (exact index), or nothing at all if every
+  // competency was retrieved.
+  int k = static_cast<int>(std::min<int64_t>(config_.neighbours, n_comp));
+  auto retrieve = [&] {
+    order.clear();
+    unseen_ub = 0.0;
+    const index::SearchResult hits = catalog_.index().search(n_req, queries, k, config_.search);
+    std::vector<float> unseen_bound(reqs.size(), kNegInf);
+    std::unordered_map<int32_t, std::vector<float>> seen;  // credential → best retrieved per r
+    for (int64_t r = 0; r < n_req; ++r) {
+      for (int j = 0; j < k; ++j) {
+        const int64_t id = hits.ids[size_t(r * k + j)];
+        const float s = hits.scores[size_t(r * k + j)];
+        if (id < 0) continue;
+        if (j == 0) {
+          result.requirements[size_t(r)].best_score = s;
+          result.requirements[size_t(r)].best_competency = id;
+          result.requirements[size_t(r)].covered_by_catalog = s >= tau;
+        }
+        auto& best =
+            seen.try_emplace(catalog_.credential_of(id), reqs.size(), kNegInf).first->second;
+        best[size_t(r)] = std::max(best[size_t(r)], snap(s));
+      }
+      if (k < n_comp) unseen_bound[size_t(r)] = snap(hits.scores[size_t(r * k + k - 1)]);
+    }
+    for (size_t r = 0; r < reqs.size(); ++r) unseen_ub += weight[r] * credit(unseen_bound[r]);
+    unseen_ub /= total_weight;
+    for (const auto& [c, best] : seen) {
+      double ub = 0.0;
+      for (size_t r = 0; r < reqs.size(); ++r) {
+        ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
+      }
+      order.emplace_back(ub / total_weight, c);
+    }
+  };
   if (full_scan != nullptr) {
     lower.resize(size_t(n_req * nd));
     upper.resize(lower.size());
@@ -217,42 +253,15 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       if (ub > 0.0) order.emplace_back(ub / total_weight, static_cast<int32_t>(c));
     }
   } else {
-    // Index: the nearest competencies of every requirement. Any competency not retrieved for r
-    // scores at most the k-th retrieved score (exact index), or nothing at all if every
-    // competency was retrieved.
-    const int k = static_cast<int>(std::min<int64_t>(config_.neighbours, n_comp));
-    const index::SearchResult hits = catalog_.index().search(n_req, queries, k, config_.search);
-    std::vector<float> unseen_bound(reqs.size(), kNegInf);
-    std::unordered_map<int32_t, std::vector<float>> seen;  // credential → best retrieved per r
-    for (int64_t r = 0; r < n_req; ++r) {
-      for (int j = 0; j < k; ++j) {
-        const int64_t id = hits.ids[size_t(r * k + j)];
-        const float s = hits.scores[size_t(r * k + j)];
-        if (id < 0) continue;
-        if (j == 0) {
-          result.requirements[size_t(r)].best_score = s;
-          result.requirements[size_t(r)].best_competency = id;
-          result.requirements[size_t(r)].covered_by_catalog = s >= tau;
-        }
-        auto& best =
-            seen.try_emplace(catalog_.credential_of(id), reqs.size(), kNegInf).first->second;
-        best[size_t(r)] = std::max(best[size_t(r)], snap(s));
-      }
-      if (k < n_comp) unseen_bound[size_t(r)] = snap(hits.scores[size_t(r * k + k - 1)]);
-    }
-    for (size_t r = 0; r < reqs.size(); ++r) unseen_ub += weight[r] * credit(unseen_bound[r]);
-    unseen_ub /= total_weight;
-    for (const auto& [c, best] : seen) {
-      double ub = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) {
-        ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
-      }
-      order.emplace_back(ub / total_weight, c);
-    }
+    retrieve();
+    result.index_searches = 1;
   }
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
+  auto sort_order = [&] {
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+  };
+  sort_order();
 
   // 2. Exact rescoring in bound order until the top list is settled. With the full scan's
   // bounds, only the pairs that can change the result are computed: a competency whose upper
@@ -317,17 +326,27 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     return kept.size() == size_t(config_.top) && kept.back().second.score > next_bound;
   };
   std::vector<char> scored(n_cred, 0);
-  for (const auto& [ub, c] : order) {
-    if (ub <= 0.0 || settled(ub)) break;
-    keep(c, rescore(c, false));
-    scored[size_t(c)] = 1;
-  }
-  // Credentials never retrieved can still matter when the retrieved lists were cut above the
-  // threshold; then score the rest exactly (rare: needs > `neighbours` strong competencies).
-  if (unseen_ub > 0.0 && !settled(unseen_ub)) {
-    for (size_t c = 0; c < n_cred; ++c) {
-      if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c), false));
+  for (;;) {
+    for (const auto& [ub, c] : order) {
+      if (ub <= 0.0 || settled(ub)) break;
+      if (scored[size_t(c)]) continue;
+      keep(c, rescore(c, false));
+      scored[size_t(c)] = 1;
     }
+    // Index route: credentials never retrieved can still matter when the retrieved lists were
+    // cut above the threshold (the k-th score still earns credit). Retrieve 4x deeper and go
+    // on; once every competency was asked for, score what is left exactly.
+    if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
+    if (k >= n_comp) {
+      for (size_t c = 0; c < n_cred; ++c) {
+        if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c), false));
+      }
+      break;
+    }
+    k = static_cast<int>(std::min<int64_t>(int64_t{k} * 4, n_comp));
+    ++result.index_searches;
+    retrieve();
+    sort_order();
   }
   if (full_scan != nullptr) {
     for (auto& [c, e] : kept) {

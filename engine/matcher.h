@@ -79,6 +79,7 @@ struct MatchResult {
   std::vector<CredentialMatch> credentials;       // best first; only scores > 0
   std::vector<RequirementSummary> requirements;  // one per requirement
   int64_t candidates_rescored = 0;               // credentials scored exactly
+  int index_searches = 0;                        // index route: searches, 4x deeper each
 };
 
 class Matcher {
