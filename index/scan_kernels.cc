@@ -261,8 +261,10 @@ size_t element_bytes(Storage s) {
 void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queries, int64_t nq,
                 int64_t begin, int64_t end, TopK* tops, float* buffer) {
   const int dim = base.dim;
-  for (int64_t b0 = begin; b0 < end; b0 += kScanBlock) {
-    const int64_t nb = std::min(kScanBlock, end - b0);
+  const int64_t block = std::clamp<int64_t>(
+      kScanBlockBytes / (int64_t{dim} * int64_t(element_bytes(base.storage))), 16, kScanBlock);
+  for (int64_t b0 = begin; b0 < end; b0 += block) {
+    const int64_t nb = std::min(block, end - b0);
     for (int64_t q0 = 0; q0 < nq; q0 += kMaxQueryGroup) {
       const int group = static_cast<int>(std::min<int64_t>(kMaxQueryGroup, nq - q0));
       const float* q = queries + q0 * dim;

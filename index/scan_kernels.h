@@ -17,11 +17,12 @@
 // The sets sum in different orders: scores agree to float rounding (~1e-6 relative for unit
 // vectors), not bit for bit.
 //
-// scan_top_k() walks the base in blocks of kScanBlock rows: a kernel writes the block's scores
-// for up to kMaxQueryGroup queries into an L1-sized buffer (each base block is read from memory
-// once and reused from cache by every query group), then each score is checked against the
-// query's current k-th best with one compare; only the rare winners touch the heap. A large
-// base is split into shards scanned by several threads, whose per-shard top-k lists are merged.
+// scan_top_k() walks the base in L2-sized blocks (at most kScanBlock rows and kScanBlockBytes):
+// a kernel writes the block's scores for up to kMaxQueryGroup queries into an L1-sized buffer
+// (each base block is read from memory once and reused from cache by every query group), then
+// each score is checked against the query's current k-th best with one compare; only the rare
+// winners touch the heap. A large base is split into shards scanned by several threads, whose
+// per-shard top-k lists are merged.
 // Ties (equal scores) are broken by id, smaller first; a NaN score ranks below every number.
 //
 // Thread safety: every function here is safe to call from several threads at once.
@@ -41,8 +42,10 @@ namespace credmatch::index::scan {
 
 enum class Storage { kFp32, kFp16, kInt8 };
 
-/// Rows per block handed to a kernel (256 rows of 384 fp32 = 384 KiB, an L2-sized slice).
+/// Most rows per block handed to a kernel. A block is also at most kScanBlockBytes, so that
+/// it stays in L2 while every query group reads it (256 rows of 1,280 fp32 would be 1.3 MB).
 inline constexpr int64_t kScanBlock = 256;
+inline constexpr int64_t kScanBlockBytes = int64_t{192} << 10;
 /// Most queries one kernel call scores together (register blocking of the batch kernel).
 inline constexpr int kMaxQueryGroup = 4;
 /// Rows per int8 panel (Kernels::int8_panels): two 16-lane registers of 4-byte groups.
