@@ -353,18 +353,18 @@ BENCHMARK(BM_FlatIndex_SearchBatchCatalog)
 // GMAC/s (20 * 13,587 * 1,280 multiply-adds per call), against the fp32 batch above.
 // Arg: threads (1 = a server worker).
 void BM_BoundedInt8Scan_Catalog(benchmark::State& state) {
-  constexpr int kScanDim = 1280;
-  static const std::vector<float> base = clustered(kCatalogN, kScanDim, 2213, 1);
-  static const std::vector<float> queries = clustered(kBatch, kScanDim, 2213, 2);
-  static const credmatch::index::BoundedInt8Scan scan(base.data(), kCatalogN, kScanDim);
+  constexpr int kFullScanDim = 1280;
+  static const std::vector<float> base = clustered(kCatalogN, kFullScanDim, 2213, 1);
+  static const std::vector<float> queries = clustered(kBatch, kFullScanDim, 2213, 2);
+  static const credmatch::index::BoundedInt8Scan scan(base.data(), kCatalogN, kFullScanDim);
   std::vector<float> lower(size_t(kBatch * scan.distinct())), upper(lower.size());
   const int threads = static_cast<int>(state.range(0));
   scan.score(queries.data(), kBatch, lower.data(), upper.data(), threads);
   for (int q = 0; q < kBatch; ++q) {
     for (int64_t i = 0; i < kCatalogN; i += 7) {
       double exact = 0;
-      for (int j = 0; j < kScanDim; ++j) {
-        exact += double{queries[size_t(q * kScanDim + j)]} * base[size_t(i * kScanDim + j)];
+      for (int j = 0; j < kFullScanDim; ++j) {
+        exact += double{queries[size_t(q * kFullScanDim + j)]} * base[size_t(i * kFullScanDim + j)];
       }
       const size_t at = size_t(q * scan.distinct() + scan.distinct_of(i));
       if (exact < lower[at] || exact > upper[at]) {
@@ -378,7 +378,7 @@ void BM_BoundedInt8Scan_Catalog(benchmark::State& state) {
     benchmark::DoNotOptimize(lower.data());
   }
   const double cpu = thread_cpu_seconds() - cpu0;
-  const double macs = double(kBatch) * double(scan.distinct()) * kScanDim;
+  const double macs = double(kBatch) * double(scan.distinct()) * kFullScanDim;
   state.counters["GMAC/s"] = benchmark::Counter(
       macs * static_cast<double>(state.iterations()) * 1e-9, benchmark::Counter::kIsRate);
   state.counters["thread_cpu_ms"] = 1e3 * cpu / static_cast<double>(state.iterations());
