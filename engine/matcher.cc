@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "base/error.h"
@@ -34,8 +35,8 @@ float snap(float s) {
   return std::nearbyint(s * kGrid) * (1.0f / kGrid);
 }
 
-// max_i (a[i] - b[i]) in 8 independent running maxima: one running maximum (std::max, which
-// takes references) is a chain of dependent loads and stores, 10x slower over 10k rows.
+// max_i a[i] in 8 independent running maxima: one running maximum (std::max, which takes
+// references) is a chain of dependent loads and stores, 10x slower over 10k rows.
 float max_of(const float* a, int64_t n) {
   constexpr int kLanes = 8;
   float m[kLanes];
@@ -72,7 +73,7 @@ class PooledBuffers {
   }
   PooledBuffers(const PooledBuffers&) = delete;
   PooledBuffers& operator=(const PooledBuffers&) = delete;
-  ScanBuffers* operator->() const { return buffers_.get(); }
+  ScanBuffers& get() const { return *buffers_; }
 
  private:
   static constexpr size_t kMaxPooled = 8;
@@ -174,10 +175,13 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
   // Full scan: lower[r * nd + u] <= cos(r, m) <= upper[...] for every competency m with
   // vector u = distinct_of(m) (nd distinct vectors).
-  const PooledBuffers buffers;
-  std::vector<float>& lower = buffers->lower;
-  std::vector<float>& upper = buffers->upper;
-  std::vector<float>& cred_upper = buffers->credential_upper;
+  // Taken from the pool only by the full scan: the index route leaves them empty.
+  std::optional<PooledBuffers> pooled;
+  ScanBuffers unpooled;
+  ScanBuffers& buffers = full_scan != nullptr ? pooled.emplace().get() : unpooled;
+  std::vector<float>& lower = buffers.lower;
+  std::vector<float>& upper = buffers.upper;
+  std::vector<float>& cred_upper = buffers.credential_upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
   // Index: the nearest competencies of every requirement. Any competency not retrieved for r
   // scores at most the k-th retrieved score (exact index), or nothing at all if every
