@@ -12,6 +12,13 @@
 
 namespace credmatch::index::scan {
 namespace {
+// How far ahead of the rows being scored a one- or two-query scan prefetches. Such a scan
+// reads each byte of the base once, from DRAM, and the hardware prefetcher does not keep up
+// with R interleaved row streams: 1M x 384 int8 on one thread ran at 15 GB/s without software
+// prefetch and 22 GB/s with it (fp16 17 -> 21 GB/s), against ~25 GB/s for a plain
+// sequential sum. A query group of 3-4 is compute-bound and reads its block from L2 after the
+// first group, where the extra instructions cost ~3 %, so it does not prefetch.
+inline constexpr int kPrefetchAhead = 8192;
 
 // 16 components (or the first `count` of them, the rest zero) as floats.
 inline __m512 load16(const float* p) {
@@ -62,8 +69,16 @@ inline void score_rows(const float* q, int dim, const T* base, const float* scal
   const T* row[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) row[r] = base + (i + r) * dim;
+  // The R rows are contiguous bytes: each step prefetches the cache lines of as many bytes
+  // as it reads, kPrefetchAhead further on.
+  constexpr int kLinesPerStep = NQ <= 2 ? (R * 16 * int{sizeof(T)} + 63) / 64 : 0;
+  const char* ahead = reinterpret_cast<const char*>(row[0]) + kPrefetchAhead;
   int d = 0;
   for (; d + 16 <= dim; d += 16) {
+#pragma GCC unroll 8
+    for (int p = 0; p < kLinesPerStep; ++p) {
+      _mm_prefetch(ahead + (d / 16 * kLinesPerStep + p) * 64, _MM_HINT_T0);
+    }
     __m512 b[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) b[r] = load16(row[r] + d);
