@@ -17,7 +17,8 @@ namespace credmatch::index::scan {
 
 // Defined in scan_kernels_avx2.cc (nullptr when the build is not x86).
 const Kernels* avx2_kernels_compiled();
-// Defined in scan_kernels_avx512.cc: sets k's fp32, fp16 and int8 (nothing when not x86).
+// Defined in scan_kernels_avx512.cc: sets k's fp32, fp16, int8 and fp32_tile (nothing when
+// not x86).
 void avx512_scan_kernels_compiled(Kernels* k);
 // Defined in scan_kernels_vnni.cc: sets k's int8_panels (nothing when not x86).
 void avx512_vnni_kernels_compiled(Kernels* k);
@@ -257,15 +258,24 @@ size_t element_bytes(Storage s) {
 }
 
 // Scores rows [begin, end) for all queries into tops[0 .. nq). `buffer` holds
-// kMaxQueryGroup * kScanBlock floats.
-void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queries, int64_t nq,
-                int64_t begin, int64_t end, TopK* tops, float* buffer) {
+// kFp32QueryTile * kScanBlock floats. The first `tiled` queries (fp32 storage only) are
+// scored by Kernels::fp32_tile from `tiles` (them, interleaved in tiles of kFp32QueryTile),
+// the others by the storage's kernel.
+void scan_shard(const Kernels& kernels, const ScanBase& base, const float* queries,
+                const float* tiles, int64_t tiled, int64_t nq, int64_t begin, int64_t end,
+                TopK* tops, float* buffer) {
   const int dim = base.dim;
   const int64_t block = std::clamp<int64_t>(
       kScanBlockBytes / (int64_t{dim} * int64_t(element_bytes(base.storage))), 16, kScanBlock);
   for (int64_t b0 = begin; b0 < end; b0 += block) {
     const int64_t nb = std::min(block, end - b0);
-    for (int64_t q0 = 0; q0 < nq; q0 += kMaxQueryGroup) {
+    for (int64_t q0 = 0; q0 < tiled; q0 += kFp32QueryTile) {
+      kernels.fp32_tile(tiles + q0 * dim, static_cast<const float*>(base.data) + b0 * dim, nb,
+                        dim, buffer, nb);
+      const int64_t tile = std::min<int64_t>(kFp32QueryTile, tiled - q0);
+      for (int64_t a = 0; a < tile; ++a) tops[q0 + a].push_block(buffer + a * nb, nb, b0);
+    }
+    for (int64_t q0 = tiled; q0 < nq; q0 += kMaxQueryGroup) {
       const int group = static_cast<int>(std::min<int64_t>(kMaxQueryGroup, nq - q0));
       const float* q = queries + q0 * dim;
       switch (base.storage) {
@@ -358,14 +368,34 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
     shard_tops.reserve(static_cast<size_t>(nq));
     for (int64_t q = 0; q < nq; ++q) shard_tops.emplace_back(cap);
   }
-  std::vector<float> buffers(static_cast<size_t>(threads * kMaxQueryGroup * kScanBlock));
+  // A batch over fp32 is scored by tiles of queries (Kernels::fp32_tile) when the set has it:
+  // whole tiles, plus a last part-filled one of at least kFp32TileMinQueries queries (the
+  // rest take the fp32 kernel). They are interleaved here, once, zero padded.
+  std::vector<float> tiles;
+  int64_t tiled = 0;
+  if (base.storage == Storage::kFp32 && kernels.fp32_tile != nullptr) {
+    const int64_t rest = nq % kFp32QueryTile;
+    tiled = nq - rest + (rest >= kFp32TileMinQueries ? rest : 0);
+  }
+  if (tiled > 0) {
+    const int64_t dim = base.dim;
+    tiles.assign(static_cast<size_t>((tiled + kFp32QueryTile - 1) / kFp32QueryTile *
+                                     kFp32QueryTile * dim),
+                 0.0f);
+    for (int64_t q = 0; q < tiled; ++q) {
+      float* tile = tiles.data() + q / kFp32QueryTile * kFp32QueryTile * dim + q % kFp32QueryTile;
+      for (int64_t j = 0; j < dim; ++j) tile[j * kFp32QueryTile] = queries[q * dim + j];
+    }
+  }
+  constexpr int64_t kBufferFloats = int64_t{kFp32QueryTile} * kScanBlock;
+  std::vector<float> buffers(static_cast<size_t>(threads * kBufferFloats));
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   auto work = [&](int64_t t) {
     try {
       const int64_t begin = std::min(base.n, t * shard);
       const int64_t end = std::min(base.n, begin + shard);
-      scan_shard(kernels, base, queries, nq, begin, end, tops[static_cast<size_t>(t)].data(),
-                 buffers.data() + t * kMaxQueryGroup * kScanBlock);
+      scan_shard(kernels, base, queries, tiles.data(), tiled, nq, begin, end,
+                 tops[static_cast<size_t>(t)].data(), buffers.data() + t * kBufferFloats);
     } catch (...) {
       errors[static_cast<size_t>(t)] = std::current_exception();  // rethrown by the caller
     }

@@ -14,6 +14,7 @@
 // registers, 4 queries x 6 rows per step; the pair dot products are the AVX2 ones), each file
 // compiled with its flags alone. The set is picked once, at first use, from the running CPU
 // (__builtin_cpu_supports), so the default build runs anywhere and is fast where it can be.
+// The AVX-512 set also scores batches of fp32 queries in tiles of 32 (Kernels::fp32_tile).
 // The sets sum in different orders: scores agree to float rounding (~1e-6 relative for unit
 // vectors), not bit for bit.
 //
@@ -52,6 +53,12 @@ inline constexpr int kMaxQueryGroup = 4;
 inline constexpr int kPanelRows = 32;
 /// Most queries one int8_panels call scores together (2 * 12 accumulators in registers).
 inline constexpr int kMaxPanelQueries = 12;
+/// Queries per tile of Kernels::fp32_tile: two 16-float registers.
+inline constexpr int kFp32QueryTile = 32;
+/// Fewest queries scan_top_k() scores as one fp32 tile (when the kernel set has fp32_tile):
+/// a tile costs the same with 1 or 32 queries, and breaks even with the fp32 kernel at ~16
+/// (1,280 and 384 dims, one thread). A batch's last 1-15 queries take the fp32 kernel.
+inline constexpr int64_t kFp32TileMinQueries = 16;
 
 /// One set of kernels. Each writes out[q * n + i] = score of query q against row i, for
 /// q < nq (1 <= nq <= kMaxQueryGroup) and i < n. queries: nq * dim floats; base: n rows in the
@@ -77,6 +84,15 @@ struct Kernels {
   void (*int8_panels)(const int8_t* queries, const int32_t* query_sums, int nq,
                       const uint8_t* panels, int64_t count, int dim4, int32_t* out,
                       int64_t out_stride);
+  /// Scores of one tile of kFp32QueryTile queries against n fp32 rows (row-major, as in
+  /// fp32): out[q * out_stride + i] for q < kFp32QueryTile, i < n. tile: dim * kFp32QueryTile
+  /// floats, interleaved (component j of query q at j * kFp32QueryTile + q; absent queries
+  /// zero). The outer-product form of a GEMM micro-kernel: each step broadcasts one component
+  /// of each of 12 rows against that component of all 32 queries, so a row's bytes are read
+  /// once per 32 queries (fp32 above: once per 4) and no horizontal sums are left at the end.
+  /// nullptr in sets without it (scan_top_k() then uses fp32).
+  void (*fp32_tile)(const float* tile, const float* base, int64_t n, int dim, float* out,
+                    int64_t out_stride);
   /// y[j] += a * x[j] for j < n, a rounded multiply then a rounded add (no fused
   /// multiply-add), so every set gives the same bits as a plain C++ loop (the encoders' dense
   /// projections: their vectors must not depend on the CPU).

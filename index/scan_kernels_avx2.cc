@@ -185,7 +185,8 @@ void axpy(float a, const float* x, float* y, int64_t n) {
 
 // int8_panels: the portable kernel (set in scan_kernels.cc); AVX2 has no multiply of
 // unsigned by signed bytes without 16-bit saturation.
-constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8, nullptr, axpy};
+// fp32_tile: none (16 ymm registers hold too few accumulators for a 32-query tile).
+constexpr Kernels kAvx2{"avx2", fp32, fp16, int8, dot_fp32, dot_int8, nullptr, nullptr, axpy};
 
 }  // namespace
 

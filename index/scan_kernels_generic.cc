@@ -141,7 +141,9 @@ void axpy(float a, const float* x, float* y, int64_t n) {
   for (int64_t j = 0; j < n; ++j) y[j] += a * x[j];
 }
 
-constexpr Kernels kGeneric{"generic", fp32, fp16, int8, dot_fp32, dot_int8, int8_panels, axpy};
+// fp32_tile: none (its 64 accumulators need a wide register file; scan_top_k uses fp32).
+constexpr Kernels kGeneric{"generic", fp32,     fp16,        int8,   dot_fp32,
+                           dot_int8,  int8_panels, nullptr, axpy};
 
 }  // namespace
 

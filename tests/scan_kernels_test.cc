@@ -205,6 +205,50 @@ TEST(ScanKernels, Int8PanelsAreExactForEverySetAndShape) {
   }
 }
 
+// fp32_tile against double sums: row counts around its 12-row step, dims around the registers,
+// absent (zero) queries in the tile, and an output stride wider than n (untouched past n).
+TEST(ScanKernels, Fp32TileAgreesWithDoubleSums) {
+  std::vector<const scan::Kernels*> sets;
+  for (const scan::Kernels* k : simd_kernels()) {
+    if (k->fp32_tile != nullptr) sets.push_back(k);
+  }
+  if (sets.empty()) GTEST_SKIP() << "no kernel set with fp32_tile on this CPU";
+  constexpr int kTile = scan::kFp32QueryTile;
+  for (const scan::Kernels* k : sets) {
+    for (int dim : {1, 7, 16, 17, 384, 515}) {
+      for (int64_t n : {1, 5, 11, 12, 13, 24, 25, 37}) {
+        SCOPED_TRACE(std::string(k->name) + " dim=" + std::to_string(dim) +
+                     " n=" + std::to_string(n));
+        const std::vector<float> rows = random_vectors(n, dim, static_cast<uint32_t>(dim + n));
+        const std::vector<float> queries = random_vectors(kTile, dim, 9);
+        std::vector<float> tile(static_cast<size_t>(kTile * dim), 0.0f);
+        for (int a = 0; a < kTile - 3; ++a) {  // the last three queries absent
+          for (int j = 0; j < dim; ++j) {
+            tile[static_cast<size_t>(j * kTile + a)] = queries[static_cast<size_t>(a * dim + j)];
+          }
+        }
+        const int64_t stride = n + 5;
+        std::vector<float> out(static_cast<size_t>(kTile * stride), 777.0f);
+        k->fp32_tile(tile.data(), rows.data(), n, dim, out.data(), stride);
+        for (int a = 0; a < kTile; ++a) {
+          for (int64_t i = 0; i < n; ++i) {
+            double want = 0, magnitude = 0;
+            for (int j = 0; a < kTile - 3 && j < dim; ++j) {
+              const double x = double{queries[static_cast<size_t>(a * dim + j)]} *
+                               rows[static_cast<size_t>(i * dim + j)];
+              want += x;
+              magnitude += std::abs(x);
+            }
+            ASSERT_NEAR(out[static_cast<size_t>(a * stride + i)], want, 1e-5 * magnitude + 1e-6)
+                << "query " << a << " row " << i;
+          }
+          EXPECT_EQ(out[static_cast<size_t>(a * stride + n)], 777.0f) << "wrote past n";
+        }
+      }
+    }
+  }
+}
+
 // axpy must give the plain loop's bits on every set (encoder vectors may not depend on the CPU).
 TEST(ScanKernels, AxpyGivesThePortableBitsOnEverySet) {
   std::vector<const scan::Kernels*> sets = simd_kernels();
@@ -332,11 +376,12 @@ TEST(ScanTopK, ShardedScanEqualsSingleThreadedScan) {
 }
 
 TEST(ScanTopK, BatchAgreesWithSingleQueryScansForOddShapes) {
-  // A batch of 9 (groups 4 + 4 + 1) against each query scanned alone, for every kernel set,
-  // odd dims (register tails) and sizes (block and row-step tails), k from 1 to above n.
-  constexpr int64_t kQueries = 9;
+  // Batches against each query scanned alone, for every kernel set, odd dims (register tails)
+  // and sizes (block and row-step tails), k from 1 to above n. 9 queries: groups 4 + 4 + 1;
+  // 40: one tile of 32 (sets with fp32_tile) + groups 4 + 4; 50: a full and a part-filled tile.
   std::vector<const scan::Kernels*> kernels = simd_kernels();
   kernels.push_back(&scan::generic_kernels());
+  for (const int64_t kQueries : {9, 40, 50})
   for (const scan::Kernels* k : kernels) {
     for (int dim : {5, 17, 97, 515}) {
       for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{301}, 4 * scan::kScanBlock + 3}) {
@@ -346,8 +391,9 @@ TEST(ScanTopK, BatchAgreesWithSingleQueryScansForOddShapes) {
             .storage = Storage::kFp32, .data = base.data(), .n = n, .dim = dim};
         for (int64_t cap : {int64_t{1}, int64_t{13}, int64_t{256}, n}) {
           if (cap > n) continue;
-          SCOPED_TRACE(std::string(k->name) + " dim=" + std::to_string(dim) +
-                       " n=" + std::to_string(n) + " cap=" + std::to_string(cap));
+          SCOPED_TRACE(std::string(k->name) + " queries=" + std::to_string(kQueries) +
+                       " dim=" + std::to_string(dim) + " n=" + std::to_string(n) +
+                       " cap=" + std::to_string(cap));
           std::vector<int64_t> ids(static_cast<size_t>(kQueries * cap));
           std::vector<float> scores(ids.size());
           scan::scan_top_k(view, queries.data(), kQueries, cap, cap, ids.data(), scores.data(),
