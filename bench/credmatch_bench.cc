@@ -9,8 +9,9 @@
 // measured 2-thread read bandwidth, or 1-thread when --threads 1) are given for exhaustive scans.
 // Also printed: the machine's read bandwidth (a streaming AVX2 sum over a DRAM-sized array, 1
 // and 2 threads, best of several passes), the FMA peak (register-only FMA chains, 1 and 2
-// threads, on AVX-512 registers where our kernels use them), the batched exact search's GFLOP/s and share of that peak, and job rows: all
-// --job-size queries of a "job" in one call, p50/p99 per job.
+// threads, on AVX-512 registers where our kernels use them), the batched exact search's
+// GFLOP/s (best of 3 calls) and share of that peak, and job rows: all --job-size queries of a
+// "job" in one call, p50/p99 per job.
 //
 // Inputs: --catalog DIR (a built catalog's competency vectors: real encoder output) or --vectors
 // FILE (a vectors:f32 file, e.g. from credmatch-synth). In the --csv output a factory string's
@@ -440,14 +441,19 @@ int main(int argc, char** argv) {
   credmatch::index::FlatIndex exact(d.dim);
   exact.add(d.n, d.base);
   {
-    const Clock::time_point t0 = Clock::now();
-    SearchResult truth = exact.search(d.nq, d.queries, o.k, {});
-    const double s = seconds_since(t0);
-    d.truth = std::move(truth.ids);
+    // The best of 3 calls: the first also pays for first-touching its result buffers.
+    double s = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+      const Clock::time_point t0 = Clock::now();
+      SearchResult truth = exact.search(d.nq, d.queries, o.k, {});
+      const double took = seconds_since(t0);
+      s = rep == 0 ? took : std::min(s, took);
+      if (rep == 0) d.truth = std::move(truth.ids);
+    }
     const double gflops =
         2.0 * static_cast<double>(d.n) * d.dim * static_cast<double>(d.nq) / s / 1e9;
     std::printf(
-        "batched exact search (Flat, %lld queries in one call, %d threads): %.3f s, "
+        "batched exact search (Flat, %lld queries in one call, %d threads, best of 3): %.3f s, "
         "%.1f GFLOP/s = %.0f%% of the %d-thread FMA peak\n",
         static_cast<long long>(d.nq), o.threads, s, gflops,
         peak2 > 0 ? 100 * gflops / (o.threads == 2 ? peak2 : peak1) : 0.0, o.threads);
