@@ -13,12 +13,14 @@
 
 namespace credmatch::index::scan {
 namespace {
-// How far ahead of the rows being scored a one- or two-query scan prefetches. Such a scan
-// reads each byte of the base once, from DRAM, and the hardware prefetcher does not keep up
-// with R interleaved row streams: 1M x 384 int8 on one thread ran at 15 GB/s without software
-// prefetch and 22 GB/s with it (fp16 17 -> 21 GB/s), against ~25 GB/s for a plain
-// sequential sum. A query group of 3-4 is compute-bound and reads its block from L2 after the
-// first group, where the extra instructions cost ~3 %, so it does not prefetch.
+// How far ahead of the rows being scored a one- or two-query fp16 or int8 scan prefetches.
+// Such a scan reads each byte of the base once, from DRAM, and the hardware prefetcher does
+// not keep up with R interleaved row streams of narrow elements: 1M x 384 int8 on one thread
+// ran at 15 GB/s without software prefetch and 22 GB/s with it (fp16 17 -> 21 GB/s), against
+// ~25 GB/s for a plain sequential sum. fp32 measured the same with and without (34 ms per
+// 1M x 384 query, 2 threads, 4 alternating runs each), so it does not prefetch; nor does a
+// query group of 3-4, compute-bound and reading its block from L2 after the first group,
+// where the extra instructions cost ~3 %.
 inline constexpr int kPrefetchAhead = 8192;
 
 // 16 components (or the first `count` of them, the rest zero) as floats.
@@ -72,7 +74,7 @@ inline void score_rows(const float* q, int dim, const T* base, const float* scal
   for (int r = 0; r < R; ++r) row[r] = base + (i + r) * dim;
   // The R rows are contiguous bytes: each step prefetches the cache lines of as many bytes
   // as it reads, kPrefetchAhead further on.
-  constexpr int kLinesPerStep = NQ <= 2 ? (R * 16 * int{sizeof(T)} + 63) / 64 : 0;
+  constexpr int kLinesPerStep = NQ <= 2 && sizeof(T) < 4 ? (R * 16 * int{sizeof(T)} + 63) / 64 : 0;
   const char* ahead = reinterpret_cast<const char*>(row[0]) + kPrefetchAhead;
   int d = 0;
   for (; d + 16 <= dim; d += 16) {
