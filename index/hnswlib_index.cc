@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <queue>
 #include <thread>
 
 #include "base/binary_file.h"
@@ -72,6 +73,100 @@ bool parse_int(std::string_view text, int* out) {
 
 float dot(const float* a, const float* b, int dim) {
   return scan::active_kernels().dot_fp32(a, b, dim);
+}
+
+using HnswGraph = hnswlib::HierarchicalNSW<float>;
+using Queue = std::priority_queue<std::pair<float, hnswlib::tableint>,
+                                  std::vector<std::pair<float, hnswlib::tableint>>,
+                                  HnswGraph::CompareByFirst>;
+
+// Vectors whose every cache line is prefetched ahead of the one being scored: all of a level-0
+// neighbourhood at M 16. On the 1M x 1,280-d int8 graph (M 16), 20 searches at ef 256 on 2
+// threads took a median 9.7 ms with 32, 14 ms with 2 or 6 (as hnswlib's own search, which
+// prefetches the first line of the next vector only), 20 ms with none: the search waits on
+// memory, and only many vectors in flight hide it.
+constexpr int kPrefetchVectors = 32;
+
+void prefetch_vector(const HnswGraph& h, hnswlib::tableint id) {
+  const char* p = h.getDataByInternalId(id);
+  for (size_t line = 0; line < h.data_size_; line += 64) {
+    __builtin_prefetch(p + line, /*rw=*/0, /*locality=*/3);
+  }
+}
+
+// hnswlib 0.6.2's searchKnn for a graph without deletions, with the same results (the same
+// distances, heap operations and order), rewritten for large vectors: each expansion first
+// marks its unvisited neighbours, then scores them in order while prefetching every cache
+// line of the vectors up to kPrefetchVectors ahead (hnswlib prefetches the first line of the
+// next one only, and a 1,280-d int8 vector spans 21 lines); and it updates no metric counters
+// (atomics that every searching thread would write). Returns the up to `ef` nearest, as a
+// max-heap by distance of (distance, internal id).
+Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
+  Queue top;
+  if (h.cur_element_count == 0) return top;
+  const hnswlib::DISTFUNC<float> dist = h.fstdistfunc_;
+  void* param = h.dist_func_param_;
+  hnswlib::tableint current = h.enterpoint_node_;
+  float current_dist = dist(query, h.getDataByInternalId(current), param);
+  std::vector<hnswlib::tableint> fresh;
+  for (int level = h.maxlevel_; level > 0; level--) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      hnswlib::linklistsizeint* list = h.get_linklist(current, level);
+      const int size = h.getListCount(list);
+      const auto* ids = reinterpret_cast<const hnswlib::tableint*>(list + 1);
+      for (int i = 0; i < std::min(size, kPrefetchVectors); ++i) prefetch_vector(h, ids[i]);
+      for (int i = 0; i < size; ++i) {
+        if (i + kPrefetchVectors < size) prefetch_vector(h, ids[i + kPrefetchVectors]);
+        CREDMATCH_CHECK(ids[i] < h.max_elements_, "hnsw graph: neighbour id " << ids[i]);
+        const float d = dist(query, h.getDataByInternalId(ids[i]), param);
+        if (d < current_dist) {
+          current_dist = d;
+          current = ids[i];
+          changed = true;
+        }
+      }
+    }
+  }
+
+  hnswlib::VisitedList* visited_list = h.visited_list_pool_->getFreeVisitedList();
+  hnswlib::vl_type* visited = visited_list->mass;
+  const hnswlib::vl_type tag = visited_list->curV;
+  Queue candidates;
+  float lower_bound = dist(query, h.getDataByInternalId(current), param);
+  top.emplace(lower_bound, current);
+  candidates.emplace(-lower_bound, current);
+  visited[current] = tag;
+  while (!candidates.empty()) {
+    const std::pair<float, hnswlib::tableint> next = candidates.top();
+    if (-next.first > lower_bound) break;
+    candidates.pop();
+    hnswlib::linklistsizeint* list = h.get_linklist0(next.second);
+    const size_t size = h.getListCount(list);
+    fresh.clear();
+    for (size_t j = 1; j <= size; j++) {
+      const hnswlib::tableint id = list[j];
+      if (visited[id] == tag) continue;
+      visited[id] = tag;
+      fresh.push_back(id);
+    }
+    for (size_t i = 0; i < std::min<size_t>(fresh.size(), kPrefetchVectors); ++i) {
+      prefetch_vector(h, fresh[i]);
+    }
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      if (i + kPrefetchVectors < fresh.size()) prefetch_vector(h, fresh[i + kPrefetchVectors]);
+      const hnswlib::tableint id = fresh[i];
+      const float d = dist(query, h.getDataByInternalId(id), param);
+      if (top.size() < ef || lower_bound > d) {
+        candidates.emplace(-d, id);
+        top.emplace(d, id);
+        if (top.size() > ef) top.pop();
+        if (!top.empty()) lower_bound = top.top().first;
+      }
+    }
+  }
+  h.visited_list_pool_->releaseVisitedList(visited_list);
+  return top;
 }
 
 }  // namespace
@@ -248,7 +343,18 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
         encode(query, element);
         probe = element.data();
       }
-      auto found = graph_->hnsw.searchKnn(probe, count);
+      // (distance, label), worst first: the max-heap searchKnn returns.
+      std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+      if (graph_->hnsw.num_deleted_ == 0 && !reference_search_) {
+        Queue nearest = search_graph(graph_->hnsw, probe, count);
+        while (nearest.size() > count) nearest.pop();
+        for (; !nearest.empty(); nearest.pop()) {
+          found.emplace(nearest.top().first,
+                        graph_->hnsw.getExternalLabel(nearest.top().second));
+        }
+      } else {
+        found = graph_->hnsw.searchKnn(probe, count);
+      }
       hits.clear();
       while (!found.empty()) {
         float score = 1.0f - found.top().first;

@@ -104,6 +104,10 @@ class HnswlibIndex : public VectorIndex {
   static Result<std::unique_ptr<HnswlibIndex>> deserialize(const std::string& spec,
                                                            std::string_view bytes);
 
+  /// Test hook: true sends searches through hnswlib's own searchKnn instead of this file's
+  /// prefetching rewrite of it, which must return the same results.
+  void use_reference_search(bool on) { reference_search_ = on; }
+
  private:
   struct Graph;  // hnswlib types stay out of this header (hnswlib.h defines non-inline functions)
 
@@ -116,6 +120,7 @@ class HnswlibIndex : public VectorIndex {
   int64_t size_ = 0;
   std::unique_ptr<Graph> graph_;
   std::vector<float> exact_;  // rerank: size_ * dim_ fp32
+  bool reference_search_ = false;
 };
 
 }  // namespace credmatch::index

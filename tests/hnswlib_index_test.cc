@@ -1,7 +1,7 @@
 // HnswlibIndex: recall floors against the exact FlatIndex oracle (fp32 and int8 graphs, with
 // and without re-ranking), ef_search per call, save -> load -> identical results, damaged
-// payloads refused, factory-string parsing, concurrent searches agreeing with serial ones, and
-// the int8 pair kernel against a scalar loop.
+// payloads refused, factory-string parsing, concurrent searches agreeing with serial ones, the
+// prefetching search against hnswlib's own, and the int8 pair kernel against a scalar loop.
 #include "index/hnswlib_index.h"
 
 #include <gtest/gtest.h>
@@ -112,6 +112,34 @@ TEST(HnswlibIndex, LargerEfNeverLowersRecallMuchAndReachesNearExact) {
   const SearchResult by_default = index->search(kQueries, data().queries, kK, {});
   const SearchResult ef64 = index->search(kQueries, data().queries, kK, {.ef_search = 64});
   EXPECT_EQ(by_default.ids, ef64.ids);
+}
+
+// search() runs its own prefetching copy of hnswlib's searchKnn: same ids and scores in the same
+// order, for fp32 and int8 graphs, with and without re-ranking, ef from 1 to above the base's
+// neighbourhoods, k below and above ef, and duplicated vectors (equal distances, where only
+// identical heap operations keep the same order).
+TEST(HnswlibIndex, PrefetchingSearchEqualsHnswlibsSearchKnn) {
+  std::vector<float> base = data().base;
+  base.insert(base.end(), data().base.begin(), data().base.begin() + 200 * kDim);
+  const int64_t n = kBase + 200;
+  for (const char* factory : {"hnsw:M=8,efc=50", "hnsw:M=16,efc=60,int8", "hnsw:M=12,efc=60,int8,rerank2"}) {
+    SCOPED_TRACE(factory);
+    std::unique_ptr<VectorIndex> index = make_index(factory, kDim);
+    index->add(n, base);
+    auto* hnsw = dynamic_cast<HnswlibIndex*>(index.get());
+    ASSERT_NE(hnsw, nullptr);
+    for (int ef : {1, 10, 64, 300}) {
+      for (int k : {1, 10, 50}) {
+        SCOPED_TRACE("ef=" + std::to_string(ef) + " k=" + std::to_string(k));
+        hnsw->use_reference_search(false);
+        const SearchResult ours = index->search(kQueries, data().queries, k, {.ef_search = ef});
+        hnsw->use_reference_search(true);
+        const SearchResult theirs = index->search(kQueries, data().queries, k, {.ef_search = ef});
+        EXPECT_EQ(ours.ids, theirs.ids);
+        EXPECT_EQ(ours.scores, theirs.scores);
+      }
+    }
+  }
 }
 
 TEST(HnswlibIndex, SaveLoadGivesIdenticalResults) {
