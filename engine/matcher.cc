@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "base/error.h"
@@ -16,6 +18,11 @@
 
 namespace credmatch::engine {
 namespace {
+
+// Exact rescoring on several threads: at most this many, each taking this many credentials
+// of a batch (a credential is ~10 us at 1,280 dims: a batch is worth waking the pool for).
+constexpr int64_t kMaxRescoreThreads = 8;
+constexpr int64_t kRescoreBatchPerThread = 8;
 
 // The index's runtime-dispatched pair dot product (AVX2/FMA where the CPU has it): the exact
 // rescoring computes requirements x competencies of every candidate credential, and a scalar
@@ -330,13 +337,58 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     return kept.size() == size_t(config_.top) && kept.back().second.score > next_bound;
   };
   std::vector<char> scored(n_cred, 0);
-  for (;;) {
-    for (const auto& [ub, c] : order) {
-      if (ub <= 0.0 || settled(ub)) break;
-      if (scored[size_t(c)]) continue;
-      keep(c, rescore(c, false));
-      scored[size_t(c)] = 1;
+  // Rescoring runs in bound order; with more than one search thread, in batches scored side
+  // by side. A batch may rescore credentials past the point where the list settles, but their
+  // bounds are below the last score kept, so they change nothing but candidates_rescored.
+  const int64_t rescore_threads =
+      config_.search.threads == 1
+          ? 1
+          : std::clamp<int64_t>(config_.search.threads > 0 ? config_.search.threads
+                                                             : std::thread::hardware_concurrency(),
+                                1, kMaxRescoreThreads);
+  std::vector<int32_t> batch;
+  std::vector<Exact> batch_scores;
+  auto rescore_in_order = [&] {
+    for (size_t i = 0; i < order.size();) {
+      batch.clear();
+      bool stop = false;
+      for (; i < order.size() && int64_t(batch.size()) < rescore_threads * kRescoreBatchPerThread;
+           ++i) {
+        const auto [ub, c] = order[i];
+        if (ub <= 0.0 || settled(ub)) {
+          stop = true;
+          break;
+        }
+        if (scored[size_t(c)]) continue;
+        scored[size_t(c)] = 1;
+        batch.push_back(c);
+      }
+      batch_scores.assign(batch.size(), Exact{});
+      const auto n_batch = int64_t(batch.size());
+      const int64_t tasks = std::min(rescore_threads, n_batch);
+      if (tasks <= 1) {
+        for (int64_t j = 0; j < n_batch; ++j) batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
+      } else {
+        std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
+        index::scan::run_parallel(tasks, [&](int64_t t) {
+          try {
+            for (int64_t j = n_batch * t / tasks; j < n_batch * (t + 1) / tasks; ++j) {
+              batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
+            }
+          } catch (...) {
+            errors[size_t(t)] = std::current_exception();  // rethrown below
+          }
+        });
+        for (const std::exception_ptr& e : errors) {
+          if (e) std::rethrow_exception(e);
+        }
+      }
+      for (size_t j = 0; j < batch.size(); ++j) keep(batch[j], std::move(batch_scores[j]));
+      if (stop) break;
     }
+  };
+  for (;;) {
+    rescore_in_order();
     // Index route: credentials never retrieved can still matter when the retrieved lists were
     // cut above the threshold (the k-th score still earns credit). Retrieve 4x deeper and go
     // on; once every competency was asked for, score what is left exactly.
