@@ -82,9 +82,9 @@ using Queue = std::priority_queue<std::pair<float, hnswlib::tableint>,
 
 // Vectors whose every cache line is prefetched ahead of the one being scored: all of a level-0
 // neighbourhood at M 16. On the 1M x 1,280-d int8 graph (M 16), 20 searches at ef 256 on 2
-// threads took a median 9.7 ms with 32, 14 ms with 2 or 6 (as hnswlib's own search, which
-// prefetches the first line of the next vector only), 20 ms with none: the search waits on
-// memory, and only many vectors in flight hide it.
+// threads took a median 8.5-9.9 ms with 32, 12-15 ms with 2 or 6 (as hnswlib's own search,
+// which prefetches the first line of the next vector only), 19-20 ms with none: the search
+// waits on memory, and only many vectors in flight hide it.
 constexpr int kPrefetchVectors = 32;
 
 void prefetch_vector(const HnswGraph& h, hnswlib::tableint id) {
