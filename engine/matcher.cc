@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -366,23 +365,11 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       batch_scores.assign(batch.size(), Exact{});
       const auto n_batch = int64_t(batch.size());
       const int64_t tasks = std::min(rescore_threads, n_batch);
-      if (tasks <= 1) {
-        for (int64_t j = 0; j < n_batch; ++j) batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
-      } else {
-        std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
-        index::scan::run_parallel(tasks, [&](int64_t t) {
-          try {
-            for (int64_t j = n_batch * t / tasks; j < n_batch * (t + 1) / tasks; ++j) {
-              batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
-            }
-          } catch (...) {
-            errors[size_t(t)] = std::current_exception();  // rethrown below
-          }
-        });
-        for (const std::exception_ptr& e : errors) {
-          if (e) std::rethrow_exception(e);
+      index::scan::run_parallel(tasks, [&](int64_t t) {
+        for (int64_t j = n_batch * t / tasks; j < n_batch * (t + 1) / tasks; ++j) {
+          batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
         }
-      }
+      });
       for (size_t j = 0; j < batch.size(); ++j) keep(batch[j], std::move(batch_scores[j]));
       if (stop) break;
     }

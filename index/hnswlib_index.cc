@@ -391,17 +391,7 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
   const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t tasks =
       std::min<int64_t>(n, params.threads > 0 ? std::min<int64_t>(params.threads, cores) : cores);
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
-  scan::run_parallel(tasks, [&](int64_t t) {
-    try {
-      run(n * t / tasks, n * (t + 1) / tasks);
-    } catch (...) {
-      errors[static_cast<size_t>(t)] = std::current_exception();
-    }
-  });
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  scan::run_parallel(tasks, [&](int64_t t) { run(n * t / tasks, n * (t + 1) / tasks); });
   return result;
 }
 

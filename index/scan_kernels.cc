@@ -344,8 +344,24 @@ std::string active_kernel_name() {
 
 void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task) {
   if (tasks <= 0) return;
-  if (tasks == 1 || !ScanPool::instance().try_run(tasks, task)) {
-    for (int64_t t = 0; t < tasks; ++t) task(t);
+  if (tasks == 1) {
+    task(0);
+    return;
+  }
+  // The pool's tasks must not throw: each task's exception waits here until all have run.
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
+  const std::function<void(int64_t)> caught = [&](int64_t t) {
+    try {
+      task(t);
+    } catch (...) {
+      errors[static_cast<size_t>(t)] = std::current_exception();
+    }
+  };
+  if (!ScanPool::instance().try_run(tasks, caught)) {
+    for (int64_t t = 0; t < tasks; ++t) caught(t);
+  }
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
 }
 

@@ -146,8 +146,10 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
 
 /// Runs task(t) for every t in [0, tasks) on the process-wide pool of scan worker threads
 /// (hardware_concurrency() - 1 of them, started on first use) plus the calling thread; when
-/// another call holds the pool, the calling thread runs every task itself. task must not throw.
-/// Used by scan_top_k() for shards and by the graph indexes for the queries of a batch.
+/// another call holds the pool, the calling thread runs every task itself. If tasks throw,
+/// every task still runs, then the exception of the lowest t is rethrown here.
+/// Used by the graph indexes for the queries of a batch, BoundedInt8Scan for its shards and
+/// the matcher for its rescoring.
 void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task);
 
 /// Appends n rows of int8 codes (n * dim, row-major, each in [-127, 127]) to `panels` in the
