@@ -94,6 +94,17 @@ void prefetch_vector(const HnswGraph& h, hnswlib::tableint id) {
   }
 }
 
+// Calls visit(ids[i]) for i < size, in order, with the vectors of up to kPrefetchVectors ids
+// ahead being prefetched.
+template <typename Visit>
+void visit_prefetched(const HnswGraph& h, const hnswlib::tableint* ids, size_t size, Visit visit) {
+  for (size_t i = 0; i < std::min<size_t>(size, kPrefetchVectors); ++i) prefetch_vector(h, ids[i]);
+  for (size_t i = 0; i < size; ++i) {
+    if (i + kPrefetchVectors < size) prefetch_vector(h, ids[i + kPrefetchVectors]);
+    visit(ids[i]);
+  }
+}
+
 // hnswlib 0.6.2's searchKnn for a graph without deletions, with the same results (the same
 // distances, heap operations and order), rewritten for large vectors: each expansion first
 // marks its unvisited neighbours, then scores them in order while prefetching every cache
@@ -113,19 +124,17 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
     for (bool changed = true; changed;) {
       changed = false;
       hnswlib::linklistsizeint* list = h.get_linklist(current, level);
-      const int size = h.getListCount(list);
+      const size_t size = h.getListCount(list);
       const auto* ids = reinterpret_cast<const hnswlib::tableint*>(list + 1);
-      for (int i = 0; i < std::min(size, kPrefetchVectors); ++i) prefetch_vector(h, ids[i]);
-      for (int i = 0; i < size; ++i) {
-        if (i + kPrefetchVectors < size) prefetch_vector(h, ids[i + kPrefetchVectors]);
-        CREDMATCH_CHECK(ids[i] < h.max_elements_, "hnsw graph: neighbour id " << ids[i]);
-        const float d = dist(query, h.getDataByInternalId(ids[i]), param);
+      visit_prefetched(h, ids, size, [&](hnswlib::tableint id) {
+        CREDMATCH_CHECK(id < h.max_elements_, "hnsw graph: neighbour id " << id);
+        const float d = dist(query, h.getDataByInternalId(id), param);
         if (d < current_dist) {
           current_dist = d;
-          current = ids[i];
+          current = id;
           changed = true;
         }
-      }
+      });
     }
   }
 
@@ -150,12 +159,7 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
       visited[id] = tag;
       fresh.push_back(id);
     }
-    for (size_t i = 0; i < std::min<size_t>(fresh.size(), kPrefetchVectors); ++i) {
-      prefetch_vector(h, fresh[i]);
-    }
-    for (size_t i = 0; i < fresh.size(); ++i) {
-      if (i + kPrefetchVectors < fresh.size()) prefetch_vector(h, fresh[i + kPrefetchVectors]);
-      const hnswlib::tableint id = fresh[i];
+    visit_prefetched(h, fresh.data(), fresh.size(), [&](hnswlib::tableint id) {
       const float d = dist(query, h.getDataByInternalId(id), param);
       if (top.size() < ef || lower_bound > d) {
         candidates.emplace(-d, id);
@@ -163,7 +167,7 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
         if (top.size() > ef) top.pop();
         if (!top.empty()) lower_bound = top.top().first;
       }
-    }
+    });
   }
   h.visited_list_pool_->releaseVisitedList(visited_list);
   return top;
@@ -346,11 +350,9 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
       // (distance, label), worst first: the max-heap searchKnn returns.
       std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
       if (graph_->hnsw.num_deleted_ == 0 && !reference_search_) {
-        Queue nearest = search_graph(graph_->hnsw, probe, count);
-        while (nearest.size() > count) nearest.pop();
+        Queue nearest = search_graph(graph_->hnsw, probe, count);  // at most count
         for (; !nearest.empty(); nearest.pop()) {
-          found.emplace(nearest.top().first,
-                        graph_->hnsw.getExternalLabel(nearest.top().second));
+          found.emplace(nearest.top().first, graph_->hnsw.getExternalLabel(nearest.top().second));
         }
       } else {
         found = graph_->hnsw.searchKnn(probe, count);

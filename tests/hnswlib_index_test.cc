@@ -122,7 +122,8 @@ TEST(HnswlibIndex, PrefetchingSearchEqualsHnswlibsSearchKnn) {
   std::vector<float> base = data().base;
   base.insert(base.end(), data().base.begin(), data().base.begin() + 200 * kDim);
   const int64_t n = kBase + 200;
-  for (const char* factory : {"hnsw:M=8,efc=50", "hnsw:M=16,efc=60,int8", "hnsw:M=12,efc=60,int8,rerank2"}) {
+  for (const char* factory :
+       {"hnsw:M=8,efc=50", "hnsw:M=16,efc=60,int8", "hnsw:M=12,efc=60,int8,rerank2"}) {
     SCOPED_TRACE(factory);
     std::unique_ptr<VectorIndex> index = make_index(factory, kDim);
     index->add(n, base);
