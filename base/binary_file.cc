@@ -75,14 +75,26 @@ bool ByteReader::str(std::string* s) {
 
 Status write_binary_file(const std::string& path, const FileHeader& header,
                          std::string_view payload) {
-  const std::string head = encode_header(header, payload.size());
-  const uint32_t payload_crc = crc32_of(payload);
+  return write_binary_file(path, header, {payload});
+}
+
+Status write_binary_file(const std::string& path, const FileHeader& header,
+                         std::initializer_list<std::string_view> payload_parts) {
+  size_t payload_size = 0;
+  uint32_t payload_crc = 0;
+  for (std::string_view part : payload_parts) {
+    payload_size += part.size();
+    payload_crc = crc32_of(part, payload_crc);
+  }
+  const std::string head = encode_header(header, payload_size);
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::io_error(path + ": cannot open for writing");
     out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+    for (std::string_view part : payload_parts) {
+      out.write(part.data(), static_cast<std::streamsize>(part.size()));
+    }
     out.write(reinterpret_cast<const char*>(&payload_crc), sizeof payload_crc);
     out.flush();
     if (!out) {
@@ -100,8 +112,15 @@ Status write_binary_file(const std::string& path, const FileHeader& header,
 Result<BinaryFile> read_binary_file(const std::string& path, std::string_view expected_kind) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found(path + ": cannot open");
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::io_error(path + ": read failed");
+  // One allocation of the file's size, later trimmed in place to the payload: loading a
+  // multi-GB index holds the bytes once, not twice.
+  in.seekg(0, std::ios::end);
+  const std::streamoff file_size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (!in || file_size < 0) return Status::io_error(path + ": cannot determine the file size");
+  std::string data(static_cast<size_t>(file_size), '\0');
+  in.read(data.data(), file_size);
+  if (in.gcount() != file_size) return Status::io_error(path + ": read failed");
 
   ByteReader r(data);
   char magic[sizeof kMagic];
@@ -135,6 +154,7 @@ Result<BinaryFile> read_binary_file(const std::string& path, std::string_view ex
                               std::to_string(payload_size) + " bytes, file has " +
                               std::to_string(r.remaining()) + " after the header)");
   }
+  const size_t payload_start = data.size() - r.remaining();
   std::string_view payload = r.take(payload_size);
   uint32_t payload_crc = 0;
   r.u32(&payload_crc);
@@ -145,7 +165,9 @@ Result<BinaryFile> read_binary_file(const std::string& path, std::string_view ex
     return Status::mismatch(path + ": holds '" + h.kind + "', expected '" +
                             std::string(expected_kind) + "'");
   }
-  file.payload.assign(payload);
+  data.resize(payload_start + payload_size);
+  data.erase(0, payload_start);
+  file.payload = std::move(data);
   return file;
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ inline constexpr uint32_t kContainerVersion = 1;
 /// a failed write never replaces a good file.
 Status write_binary_file(const std::string& path, const FileHeader& header,
                          std::string_view payload);
+/// The same with the payload given as consecutive parts (written one after another, never
+/// joined in memory).
+Status write_binary_file(const std::string& path, const FileHeader& header,
+                         std::initializer_list<std::string_view> payload_parts);
 
 struct BinaryFile {
   FileHeader header;

@@ -5,6 +5,7 @@
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/hnswlib_index.h"
+#include "index/ivf_index.h"
 #include "index/quantized_flat_index.h"
 #include "index/vector_file.h"
 
@@ -20,6 +21,10 @@ bool is_faiss(const std::string& factory) {
 bool is_hnsw(const std::string& factory) {
   return factory.size() >= HnswlibIndex::kPrefix.size() &&
          factory.starts_with(HnswlibIndex::kPrefix);
+}
+
+bool is_ivf(const std::string& factory) {
+  return factory.size() >= IvfIndex::kPrefix.size() && factory.starts_with(IvfIndex::kPrefix);
 }
 
 bool is_quantized_flat(const std::string& factory) {
@@ -69,6 +74,9 @@ std::unique_ptr<VectorIndex> make_index(const std::string& factory, int dim) {
   if (is_hnsw(factory)) {
     return std::make_unique<HnswlibIndex>(dim, factory.substr(HnswlibIndex::kPrefix.size()));
   }
+  if (is_ivf(factory)) {
+    return std::make_unique<IvfIndex>(dim, factory.substr(IvfIndex::kPrefix.size()));
+  }
   if (is_faiss(factory)) {
     return std::make_unique<FaissIndex>(dim, factory.substr(kFaissPrefix.size()));
   }
@@ -87,10 +95,10 @@ Status save_index(const std::string& path, const VectorIndex& index,
   header.dim = static_cast<uint32_t>(index.dim());
   header.encoder_id = encoder_id;
   header.count = static_cast<uint64_t>(index.size());
-  ByteWriter payload;
-  payload.str(index.factory_string());
-  payload.buffer().append(index.serialize());
-  return write_binary_file(path, header, payload.buffer());
+  ByteWriter factory;
+  factory.str(index.factory_string());
+  const std::string bytes = index.serialize();
+  return write_binary_file(path, header, {factory.buffer(), bytes});
 }
 
 Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int expected_dim,
@@ -105,9 +113,15 @@ Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int exp
   if (!reader.str(&factory)) {
     return Status::corruption(path + ": payload too short for the factory string");
   }
-  const std::string_view bytes =
-      std::string_view(file->payload).substr(file->payload.size() - reader.remaining());
-  Result<std::unique_ptr<VectorIndex>> index = deserialize(factory, bytes);
+  const size_t offset = file->payload.size() - reader.remaining();
+  Result<std::unique_ptr<VectorIndex>> index = [&]() -> Result<std::unique_ptr<VectorIndex>> {
+    if (!is_ivf(factory)) return deserialize(factory, std::string_view(file->payload).substr(offset));
+    // The index takes the bytes over and scans its codes in place (no second copy in memory).
+    Result<std::unique_ptr<IvfIndex>> ivf = IvfIndex::deserialize(
+        factory.substr(IvfIndex::kPrefix.size()), std::move(file->payload), offset);
+    if (!ivf) return ivf.status();
+    return std::unique_ptr<VectorIndex>(std::move(ivf).value());
+  }();
   if (!index) return index.status().with_context(path);
   if (static_cast<uint32_t>((*index)->dim()) != h.dim) {
     return Status::corruption(path + ": header says dim " + std::to_string(h.dim) + ", the " +
