@@ -44,7 +44,9 @@
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/hnswlib_index.h"
+#include "index/ground_truth.h"
 #include "index/index_factory.h"
+#include "index/ivf_index.h"
 #include "index/quantized_flat_index.h"
 #include "index/scan_kernels.h"
 #include "index/vector_file.h"
@@ -262,6 +264,9 @@ double bytes_per_vector(const VectorIndex& index) {
   if (const auto* h = dynamic_cast<const credmatch::index::HnswlibIndex*>(&index)) {
     return static_cast<double>(h->memory_bytes()) / static_cast<double>(index.size());
   }
+  if (const auto* ivf = dynamic_cast<const credmatch::index::IvfIndex*>(&index)) {
+    return static_cast<double>(ivf->memory_bytes()) / static_cast<double>(index.size());
+  }
   if (dynamic_cast<const credmatch::index::FlatIndex*>(&index) != nullptr) {
     return index.dim() * 4.0;
   }
@@ -303,6 +308,9 @@ std::vector<Plan> make_plans(int64_t n, int dim) {
       {"hnsw", "hnsw:M=32,efc=200,int8,rerank", Plan::kEf, efs, true},
       {"faiss-hnsw", "faiss:HNSW32", Plan::kEf, efs, false},
       {"ivf", "faiss:" + ivf + ",Flat", Plan::kNprobe, probes, false},
+      {"ivf", "ivf:nlist=" + std::to_string(nlist) + ",int8", Plan::kNprobe, probes, false},
+      {"ivf", "ivf:nlist=" + std::to_string(nlist) + ",pca=" + std::to_string(std::max(8, dim * 3 / 10 / 8 * 8)) + ",int8",
+       Plan::kNprobe, probes, false},
       {"ivfpq", "faiss:" + ivf + ",PQ" + std::to_string(dim / 8) + "np", Plan::kNprobe, probes,
        false},
   };
@@ -317,6 +325,98 @@ void print_row(const Row& r, FILE* out) {
                r.index.c_str(), r.param.c_str(), r.qps, r.p50_us, r.p99_us, r.recall, r.build_s,
                r.bytes_per_vector, gb, share);
   std::fflush(out);
+}
+
+// This process's resident memory now (VmRSS) and at its peak (VmHWM), GB; 0 without /proc.
+std::pair<double, double> rss_gb() {
+  std::ifstream status("/proc/self/status");
+  double now = 0, peak = 0;
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) now = std::stod(line.substr(6)) / 1024.0 / 1024.0;
+    if (line.starts_with("VmHWM:")) peak = std::stod(line.substr(6)) / 1024.0 / 1024.0;
+  }
+  return {now, peak};
+}
+
+// --index-dir: an index built elsewhere (credmatch-synth --index: competencies.index,
+// queries.vec, truth.knn) is loaded alone, so the process's memory is the index's, and its
+// search knob swept against the stored exact answers.
+int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int>& values,
+                 std::FILE* csv) {
+  namespace fs = std::filesystem;
+  const Clock::time_point t0 = Clock::now();
+  auto loaded = credmatch::index::load_index((fs::path(dir) / "competencies.index").string(), 0, "");
+  if (!loaded) {
+    std::fprintf(stderr, "credmatch-bench: %s\n", loaded.status().to_string().c_str());
+    return 1;
+  }
+  const VectorIndex& index = **loaded;
+  const double load_s = seconds_since(t0);
+  const auto [rss_loaded, peak_loaded] = rss_gb();
+  auto queries = credmatch::index::load_vectors((fs::path(dir) / "queries.vec").string(), index.dim(), "");
+  auto truth = credmatch::index::load_ground_truth((fs::path(dir) / "truth.knn").string(), "");
+  if (!queries || !truth) {
+    std::fprintf(stderr, "credmatch-bench: %s\n",
+                 (!queries ? queries.status() : truth.status()).to_string().c_str());
+    return 1;
+  }
+  if (truth->k < o.k || static_cast<int64_t>(truth->ids.size()) / truth->k != queries->n) {
+    std::fprintf(stderr, "credmatch-bench: %s: truth.knn holds %lld x k=%lld, queries.vec %lld\n",
+                 dir.c_str(), static_cast<long long>(truth->ids.size() / truth->k),
+                 static_cast<long long>(truth->k), static_cast<long long>(queries->n));
+    return 1;
+  }
+  Data d;
+  d.dim = index.dim();
+  d.n = index.size();
+  d.nq = queries->n;
+  d.queries = std::move(queries->data);
+  for (int64_t q = 0; q < d.nq; ++q) {
+    d.truth.insert(d.truth.end(), truth->ids.begin() + q * truth->k,
+                   truth->ids.begin() + q * truth->k + o.k);
+  }
+  std::printf("index: %s/competencies.index, %s, n=%lld, dim=%d, %lld queries; loaded in %.1f s; "
+              "RSS after load %.2f GB (peak while loading %.2f GB)\n",
+              dir.c_str(), index.factory_string().c_str(), static_cast<long long>(d.n), d.dim,
+              static_cast<long long>(d.nq), load_s, rss_loaded, peak_loaded);
+  std::printf("\n| %-34s | %-8s | %9s | %9s | %9s | %9s | %7s | %12s | %5s | %5s |\n", "index",
+              "param", "QPS", "p50 us", "p99 us", "recall@10", "load s", "bytes/vector", "GB/s",
+              "% bw");
+  const bool hnsw = index.factory_string().starts_with("hnsw:");
+  const double bpv = bytes_per_vector(index);
+  std::vector<Row> job_rows;
+  for (int value : values) {
+    SearchParams params;
+    (hnsw ? params.ef_search : params.nprobe) = value;
+    const std::string param = (hnsw ? "ef=" : "nprobe=") + std::to_string(value);
+    Row row = time_search(index, d, o, 1, params);
+    row.index = index.factory_string();
+    row.param = param;
+    row.build_s = load_s;
+    row.bytes_per_vector = bpv;
+    print_row(row, stdout);
+    if (csv != nullptr) {
+      std::string name = row.index;
+      std::replace(name.begin(), name.end(), ',', '+');
+      std::fprintf(csv, "%s,%s,%.1f,%.1f,%.1f,%.5f,%.2f,%.1f,0,0,%lld\n", name.c_str(),
+                   row.param.c_str(), row.qps, row.p50_us, row.p99_us, row.recall, row.build_s,
+                   row.bytes_per_vector, static_cast<long long>(row.queries));
+    }
+    Row job = time_search(index, d, o, o.job_size, params);
+    job.index = row.index;
+    job.param = param + ",job";
+    job.build_s = load_s;
+    job.bytes_per_vector = bpv;
+    job_rows.push_back(job);
+  }
+  std::printf("\njobs: %d queries per search() call; QPS counts queries, p50/p99 are per job\n",
+              o.job_size);
+  for (const Row& r : job_rows) print_row(r, stdout);
+  const auto [rss_end, peak_end] = rss_gb();
+  std::printf("\nmemory: RSS %.2f GB at the end, peak %.2f GB (whole process: index, queries, "
+              "truth, buffers); \"build s\" above is the load time\n",
+              rss_end, peak_end);
+  return 0;
 }
 
 Data load_data(const std::string& catalog, const std::string& vectors_file, int64_t nq_wanted,
@@ -388,6 +488,16 @@ int main(int argc, char** argv) {
   auto* source = app.add_option_group("input");
   source->add_option("--catalog", catalog, "built catalog directory (real encoder vectors)");
   source->add_option("--vectors", vectors_file, "vectors:f32 file (e.g. from credmatch-synth)");
+  std::string index_dir;
+  std::vector<int> sweep = {8, 16, 32, 64, 128, 256};
+  source->add_option("--index-dir", index_dir,
+                     "a prebuilt index (credmatch-synth --index output): load it alone and "
+                     "sweep --sweep (nprobe, or ef for hnsw) against its truth.knn");
+  app.add_option("--sweep", sweep, "with --index-dir: knob values")->capture_default_str();
+  std::vector<std::string> factories;
+  app.add_option("--factory", factories,
+                 "time these factory strings instead of the default plans (repeatable; "
+                 "nprobe swept for IVF, ef for HNSW)");
   source->require_option(1);
   app.add_option("--queries", nq, "held-out query vectors")->capture_default_str();
   app.add_option("--limit", limit, "use only the first N vectors (0 = all)");
@@ -412,6 +522,13 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency(), wait_policy ? wait_policy : "(unset)");
   o.threads = static_cast<int>(std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
 
+  // Before the probes below, whose buffers would count in this process's peak memory.
+  if (!index_dir.empty()) {
+    std::FILE* csv = csv_path.empty() ? nullptr : std::fopen(csv_path.c_str(), "w");
+    const int rc = run_prebuilt(index_dir, o, sweep, csv);
+    if (csv != nullptr) std::fclose(csv);
+    return rc;
+  }
   double bw1 = 0, bw2 = 0;
   if (bandwidth_mib > 0) {
     std::vector<float> buffer(static_cast<size_t>(bandwidth_mib) << 18, 1.0f);
@@ -480,8 +597,23 @@ int main(int argc, char** argv) {
       std::string(11, '-').c_str(), std::string(11, '-').c_str(), std::string(9, '-').c_str(),
       std::string(14, '-').c_str(), std::string(7, '-').c_str(), std::string(7, '-').c_str());
   std::vector<Row> job_rows;
-  for (const Plan& plan : make_plans(d.n, d.dim)) {
-    if (!groups.empty() && groups.count(plan.group) == 0) continue;
+  std::vector<Plan> plans = make_plans(d.n, d.dim);
+  if (!factories.empty()) {
+    plans.clear();
+    for (const std::string& f : factories) {
+      Plan p{"", f, Plan::kNone, {0}, false};
+      if (f.starts_with("ivf:") || f.find("IVF") != std::string::npos) {
+        p.knob = Plan::kNprobe;
+        p.values = {1, 2, 4, 8, 16, 32, 64, 128};
+      } else if (f.starts_with("hnsw:") || f.find("HNSW") != std::string::npos) {
+        p.knob = Plan::kEf;
+        p.values = {10, 16, 32, 64, 128, 256};
+      }
+      plans.push_back(p);
+    }
+  }
+  for (const Plan& plan : plans) {
+    if (!groups.empty() && groups.count(plan.group) == 0 && factories.empty()) continue;
     std::unique_ptr<VectorIndex> index;
     double build_s = 0;
     try {

@@ -10,12 +10,19 @@
 //                      `credmatch build --encoder-file` can make a whole synthetic catalog
 //   SYNTHETIC.txt      what this is, how it was made (seed, source, counts)
 // The matrix is held in memory until written (n * dim * 4 bytes: 2 GB for 1M x 512).
+// With --index SPEC the vectors are never held nor written: they are encoded chunk by chunk
+// (--chunk, the first chunk also trains the index) into that index, saved as
+// competencies.index, while the exact top-k of --queries more statements (made the same way,
+// not in the base) is kept (index/ground_truth.h): queries.vec and truth.knn, for
+// `credmatch-bench --index`. This is how a 10M x 1,280 catalog (51 GB as fp32) is made.
 //
 // Usage:
 //   credmatch build --catalog /tmp/perf-catalog
 //   credmatch-synth --catalog /tmp/perf-catalog --competencies 1000000 --out /tmp/synth-1m
 //   credmatch-bench --vectors /tmp/synth-1m/competencies.vec
 //   credmatch-synth --catalog /tmp/perf-catalog --competencies 1000000 --out /tmp/s --credentials --no-vectors
+//   credmatch-synth --catalog /tmp/perf-catalog --competencies 10000000 --out /tmp/s10m
+//       --index ivf:nlist=8192,pca=384,int8,train=262144 --queries 1000
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -33,6 +40,8 @@
 #include "engine/catalog_dir.h"
 #include "engine/encoder.h"
 #include "engine/line_reader.h"
+#include "index/ground_truth.h"
+#include "index/index_factory.h"
 #include "index/vector_file.h"
 
 #ifndef CREDMATCH_SOURCE_DATA_DIR
@@ -121,6 +130,52 @@ std::string make_text(const std::vector<Skill>& skills, std::mt19937_64& rng) {
   return text;
 }
 
+// Encodes texts into out (texts.size() * dim floats) on every hardware thread, 4,096 texts per
+// task; `progress` prints every ~5 %.
+void encode_parallel(const credmatch::engine::Encoder& enc, std::span<const std::string> texts,
+                     std::span<float> out, bool progress) {
+  const int64_t n = static_cast<int64_t>(texts.size());
+  const int dim = enc.dim();
+  constexpr int64_t kChunk = 4096;
+  std::atomic<int64_t> next{0}, done{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    try {
+      for (int64_t c = next.fetch_add(kChunk); c < n; c = next.fetch_add(kChunk)) {
+        const int64_t len = std::min(kChunk, n - c);
+        enc.encode(texts.subspan(static_cast<size_t>(c), static_cast<size_t>(len)),
+                   out.subspan(static_cast<size_t>(c * dim), static_cast<size_t>(len * dim)));
+        const int64_t d = done.fetch_add(len) + len;
+        if (progress && d / (n / 20 + 1) != (d - len) / (n / 20 + 1)) {
+          std::fprintf(stderr, "\rencoded %lld / %lld", static_cast<long long>(d),
+                       static_cast<long long>(n));
+        }
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      error = std::current_exception();
+      next = n;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (std::thread& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// Peak resident memory of this process (VmHWM), in GB; 0 where /proc is absent.
+double peak_rss_gb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0 / 1024.0;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +186,9 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   int per_credential_max = 12;
   bool write_texts = false, write_credentials = false, no_vectors = false;
+  std::string index_spec;
+  int64_t nq = 1000, chunk = 262'144;
+  int k = 10;
   app.add_option("--catalog", catalog, "built catalog whose encoder encodes the texts")->required();
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--competencies", n, "number of competencies")
@@ -147,7 +205,23 @@ int main(int argc, char** argv) {
   app.add_flag("--credentials", write_credentials,
                "also write credentials_synthetic.jsonl (catalog input format, random hours/cost)");
   app.add_flag("--no-vectors", no_vectors, "do not encode nor write competencies.vec");
+  app.add_option("--index", index_spec,
+                 "stream the vectors into this index (factory string) instead of "
+                 "competencies.vec, with exact top-k of --queries held-out statements");
+  app.add_option("--queries", nq, "with --index: held-out query statements")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  app.add_option("--k", k, "with --index: neighbours kept per query")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--chunk", chunk, "with --index: vectors per add() (the first trains)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   CLI11_PARSE(app, argc, argv);
+  if (!index_spec.empty() && no_vectors) {
+    std::fprintf(stderr, "credmatch-synth: --index and --no-vectors exclude each other\n");
+    return 2;
+  }
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
@@ -174,42 +248,65 @@ int main(int argc, char** argv) {
       ++credentials;
     }
 
-    // Encode in chunks, one chunk per thread at a time.
     const int dim = enc.dim();
-    std::vector<float> vectors(no_vectors ? 0 : static_cast<size_t>(n) * static_cast<size_t>(dim));
-    constexpr int64_t kChunk = 4096;
-    std::atomic<int64_t> next{0}, done{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto work = [&] {
-      try {
-        for (int64_t c = next.fetch_add(kChunk); c < n; c = next.fetch_add(kChunk)) {
-          const int64_t len = std::min(kChunk, n - c);
-          enc.encode(std::span<const std::string>(texts).subspan(static_cast<size_t>(c),
-                                                                 static_cast<size_t>(len)),
-                     std::span<float>(vectors).subspan(static_cast<size_t>(c * dim),
-                                                       static_cast<size_t>(len * dim)));
-          const int64_t d = done.fetch_add(len) + len;
-          if (d / (n / 20 + 1) != (d - len) / (n / 20 + 1)) {
-            std::fprintf(stderr, "\rencoded %lld / %lld", static_cast<long long>(d),
-                         static_cast<long long>(n));
-          }
-        }
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        error = std::current_exception();
-        next = n;
-      }
-    };
     const std::string vec_path = (fs::path(out_dir) / "competencies.vec").string();
-    if (!no_vectors) {
-      std::vector<std::thread> pool;
-      for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
-        pool.emplace_back(work);
+    std::string timing;
+    if (!index_spec.empty()) {
+      // Held-out queries: the same generator on its own stream, so they are not in the base.
+      std::mt19937_64 query_rng(seed ^ 0x51afd7ed558ccd2bULL);
+      std::vector<std::string> query_texts;
+      for (int64_t i = 0; i < nq; ++i) query_texts.push_back(make_text(skills, query_rng));
+      std::vector<float> queries(static_cast<size_t>(nq * dim));
+      encode_parallel(enc, query_texts, queries, false);
+      std::unique_ptr<credmatch::index::VectorIndex> index =
+          credmatch::index::make_index(index_spec, dim);
+      credmatch::index::StreamingExactTopK truth(queries, nq, dim, k);
+      std::vector<float> vectors(static_cast<size_t>(std::min(chunk, n) * dim));
+      double encode_s = 0, truth_s = 0, add_s = 0;
+      for (int64_t start = 0; start < n; start += chunk) {
+        const int64_t len = std::min(chunk, n - start);
+        const std::span<float> block = std::span(vectors).first(static_cast<size_t>(len * dim));
+        auto t = std::chrono::steady_clock::now();
+        encode_parallel(enc, std::span<const std::string>(texts).subspan(static_cast<size_t>(start), static_cast<size_t>(len)), block, false);
+        auto t2 = std::chrono::steady_clock::now();
+        encode_s += std::chrono::duration<double>(t2 - t).count();
+        truth.add(len, block);
+        t = std::chrono::steady_clock::now();
+        truth_s += std::chrono::duration<double>(t - t2).count();
+        index->add(len, block);
+        t2 = std::chrono::steady_clock::now();
+        add_s += std::chrono::duration<double>(t2 - t).count();
+        std::fprintf(stderr, "\r%lld / %lld: encode %.0f s, exact top-%d %.0f s, index add %.0f s",
+                     static_cast<long long>(start + len), static_cast<long long>(n), encode_s, k,
+                     truth_s, add_s);
       }
-      work();
-      for (std::thread& th : pool) th.join();
-      if (error) std::rethrow_exception(error);
+      std::fprintf(stderr, "\n");
+      vectors = {};
+      const auto t_save = std::chrono::steady_clock::now();
+      credmatch::Status s = credmatch::index::save_index(
+          (fs::path(out_dir) / "competencies.index").string(), *index, enc.id());
+      if (s.ok()) {
+        s = credmatch::index::save_vectors((fs::path(out_dir) / "queries.vec").string(), dim,
+                                           queries, enc.id());
+      }
+      if (s.ok()) {
+        s = credmatch::index::save_ground_truth((fs::path(out_dir) / "truth.knn").string(),
+                                                truth.result(), enc.id());
+      }
+      if (!s.ok()) throw std::runtime_error(s.to_string());
+      const double save_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t_save).count();
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "index: %s; encode %.1f s, exact top-%d of %lld queries %.1f s, index add "
+                    "(incl. training) %.1f s, save %.1f s; peak RSS %.2f GB\n",
+                    index->factory_string().c_str(), encode_s, k, static_cast<long long>(nq),
+                    truth_s, add_s, save_s, peak_rss_gb());
+      timing = line;
+      std::fputs(line, stdout);
+    } else if (!no_vectors) {
+      std::vector<float> vectors(static_cast<size_t>(n) * static_cast<size_t>(dim));
+      encode_parallel(enc, texts, vectors, true);
       std::fprintf(stderr, "\n");
       credmatch::Status s = credmatch::index::save_vectors(vec_path, dim, vectors, enc.id());
       if (!s.ok()) throw std::runtime_error(s.to_string());
@@ -253,9 +350,9 @@ int main(int argc, char** argv) {
          << "texts: perturbed ESCO skill statements from " << skills_path << " (" << skills.size()
          << " skills), seed " << seed << "\n"
          << "encoder: " << enc.id() << " (from " << catalog << "), dim " << dim << "\n"
-         << "made by credmatch-synth in " << secs << " s\n";
+         << timing << "made by credmatch-synth in " << secs << " s\n";
     std::printf("wrote %s: %lld synthetic competencies (%lld credentials), dim %d, %.1f s\n",
-                no_vectors ? out_dir.c_str() : vec_path.c_str(), static_cast<long long>(n), static_cast<long long>(credentials),
+                no_vectors || !index_spec.empty() ? out_dir.c_str() : vec_path.c_str(), static_cast<long long>(n), static_cast<long long>(credentials),
                 dim, secs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "credmatch-synth: %s\n", e.what());
