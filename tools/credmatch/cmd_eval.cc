@@ -364,7 +364,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
     if (e.rfind("sif:", 0) == 0) {
       // Pretrained word vectors (docs/models.md), SIF weights and common component fitted on
       // the --catalog's statements, as a build would.
-      if (Status st = read_catalog_corpus("--encoders " + e); !st.ok()) return fail(st);
+      if (Status st = read_catalog_corpus("--encoders " + e); !st.is_ok()) return fail(st);
       auto sif = engine::fit_sif_encoder(e.substr(4), *catalog_corpus, engine::SifConfig{});
       if (!sif) return fail(sif.status().with_context("--encoders " + e));
       dense.emplace(e, std::move(*sif));
@@ -420,7 +420,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
       if (!c) return fail(c.status());
       settings.push_back(*c);
     }
-    if (Status st = read_catalog_corpus("--sweep-fusion"); !st.ok()) return fail(st);
+    if (Status st = read_catalog_corpus("--sweep-fusion"); !st.is_ok()) return fail(st);
     const std::vector<std::string>& corpus = *catalog_corpus;
     std::map<std::pair<std::string, int>, std::unique_ptr<engine::LexicalSketchEncoder>> fitted;
     auto sketch = [&](const std::string& analyzer, int dim) -> engine::LexicalSketchEncoder* {
