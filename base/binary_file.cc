@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -109,6 +110,53 @@ Status write_binary_file(const std::string& path, const FileHeader& header,
   return Status::ok();
 }
 
+namespace {
+
+// Parses and checks the header at the start of `data` (a file of file_size bytes; data may be
+// only its first part). Sets *payload_start to the payload's offset in the file.
+Status parse_header(const std::string& path, std::string_view data, uint64_t file_size,
+                    std::string_view expected_kind, FileHeader* h, uint64_t* payload_size,
+                    uint64_t* payload_start) {
+  ByteReader r(data);
+  char magic[sizeof kMagic];
+  if (!r.raw(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
+    return Status::corruption(path + ": not a credmatch file (bad magic)");
+  }
+  uint32_t container_version = 0;
+  r.u32(&container_version);
+  r.str(&h->kind);
+  r.u32(&h->format_version);
+  r.u32(&h->dim);
+  r.str(&h->encoder_id);
+  r.u64(&h->count);
+  r.u64(payload_size);
+  const size_t header_end = data.size() - r.remaining();
+  uint32_t header_crc = 0;
+  r.u32(&header_crc);
+  if (r.failed()) return Status::corruption(path + ": truncated header");
+  if (container_version != kContainerVersion) {
+    return Status::mismatch(path + ": container version " + std::to_string(container_version) +
+                            ", this build reads " + std::to_string(kContainerVersion));
+  }
+  if (crc32_of(data.substr(0, header_end)) != header_crc) {
+    return Status::corruption(path + ": header checksum mismatch");
+  }
+  *payload_start = data.size() - r.remaining();
+  const uint64_t after_header = file_size - *payload_start;
+  if (after_header < *payload_size || after_header - *payload_size != sizeof(uint32_t)) {
+    return Status::corruption(path + ": truncated or oversized payload (header says " +
+                              std::to_string(*payload_size) + " bytes, file has " +
+                              std::to_string(after_header) + " after the header)");
+  }
+  if (!expected_kind.empty() && h->kind != expected_kind) {
+    return Status::mismatch(path + ": holds '" + h->kind + "', expected '" +
+                            std::string(expected_kind) + "'");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<BinaryFile> read_binary_file(const std::string& path, std::string_view expected_kind) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found(path + ": cannot open");
@@ -122,53 +170,103 @@ Result<BinaryFile> read_binary_file(const std::string& path, std::string_view ex
   in.read(data.data(), file_size);
   if (in.gcount() != file_size) return Status::io_error(path + ": read failed");
 
-  ByteReader r(data);
-  char magic[sizeof kMagic];
-  if (!r.raw(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
-    return Status::corruption(path + ": not a credmatch file (bad magic)");
-  }
-  uint32_t container_version = 0;
   BinaryFile file;
-  FileHeader& h = file.header;
-  uint64_t payload_size = 0;
-  r.u32(&container_version);
-  r.str(&h.kind);
-  r.u32(&h.format_version);
-  r.u32(&h.dim);
-  r.str(&h.encoder_id);
-  r.u64(&h.count);
-  r.u64(&payload_size);
-  const size_t header_end = data.size() - r.remaining();
-  uint32_t header_crc = 0;
-  r.u32(&header_crc);
-  if (r.failed()) return Status::corruption(path + ": truncated header");
-  if (container_version != kContainerVersion) {
-    return Status::mismatch(path + ": container version " + std::to_string(container_version) +
-                            ", this build reads " + std::to_string(kContainerVersion));
-  }
-  if (crc32_of(std::string_view(data).substr(0, header_end)) != header_crc) {
-    return Status::corruption(path + ": header checksum mismatch");
-  }
-  if (r.remaining() < payload_size || r.remaining() - payload_size != sizeof(uint32_t)) {
-    return Status::corruption(path + ": truncated or oversized payload (header says " +
-                              std::to_string(payload_size) + " bytes, file has " +
-                              std::to_string(r.remaining()) + " after the header)");
-  }
-  const size_t payload_start = data.size() - r.remaining();
-  std::string_view payload = r.take(payload_size);
+  uint64_t payload_size = 0, payload_start = 0;
+  // The kind is compared after the checksums: a damaged file reports damage first.
+  CREDMATCH_RETURN_IF_ERROR(parse_header(path, data, data.size(), "", &file.header, &payload_size,
+                                         &payload_start));
+  const std::string_view payload = std::string_view(data).substr(payload_start, payload_size);
   uint32_t payload_crc = 0;
-  r.u32(&payload_crc);
+  std::memcpy(&payload_crc, data.data() + payload_start + payload_size, sizeof payload_crc);
   if (crc32_of(payload) != payload_crc) {
     return Status::corruption(path + ": payload checksum mismatch");
   }
-  if (!expected_kind.empty() && h.kind != expected_kind) {
-    return Status::mismatch(path + ": holds '" + h.kind + "', expected '" +
+  if (!expected_kind.empty() && file.header.kind != expected_kind) {
+    return Status::mismatch(path + ": holds '" + file.header.kind + "', expected '" +
                             std::string(expected_kind) + "'");
   }
   data.resize(payload_start + payload_size);
   data.erase(0, payload_start);
   file.payload = std::move(data);
   return file;
+}
+
+Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
+                                                 std::string_view expected_kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found(path + ": cannot open");
+  in.seekg(0, std::ios::end);
+  const std::streamoff file_size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (!in || file_size < 0) return Status::io_error(path + ": cannot determine the file size");
+  // Headers are a few hundred bytes (two short strings).
+  std::string head(static_cast<size_t>(std::min<std::streamoff>(file_size, 64 << 10)), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (in.gcount() != static_cast<std::streamsize>(head.size())) {
+    return Status::io_error(path + ": read failed");
+  }
+  BinaryFileLayout layout;
+  CREDMATCH_RETURN_IF_ERROR(parse_header(path, head, static_cast<uint64_t>(file_size),
+                                         expected_kind, &layout.header, &layout.payload_size,
+                                         &layout.payload_offset));
+  return layout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BinaryFileWriter
+
+BinaryFileWriter::BinaryFileWriter(std::string path, uint64_t payload_size)
+    : path_(std::move(path)), tmp_(path_ + ".tmp"), payload_size_(payload_size) {}
+
+BinaryFileWriter::~BinaryFileWriter() {
+  if (!finished_) {
+    out_.close();
+    std::error_code ignored;
+    std::filesystem::remove(tmp_, ignored);
+  }
+}
+
+Result<std::unique_ptr<BinaryFileWriter>> BinaryFileWriter::create(const std::string& path,
+                                                                   const FileHeader& header,
+                                                                   uint64_t payload_size) {
+  std::unique_ptr<BinaryFileWriter> w(new BinaryFileWriter(path, payload_size));
+  w->out_.open(w->tmp_, std::ios::binary | std::ios::trunc);
+  if (!w->out_) return Status::io_error(path + ": cannot open for writing");
+  const std::string head = encode_header(header, payload_size);
+  w->out_.write(head.data(), static_cast<std::streamsize>(head.size()));
+  if (!w->out_) return Status::io_error(path + ": write failed (disk full?)");
+  return w;
+}
+
+Status BinaryFileWriter::append(std::string_view bytes) {
+  if (finished_) return Status::io_error(path_ + ": append after finish");
+  if (bytes.size() > payload_size_ - written_) {
+    return Status::io_error(path_ + ": appending " + std::to_string(bytes.size()) +
+                            " bytes would pass the declared payload size " +
+                            std::to_string(payload_size_));
+  }
+  out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out_) return Status::io_error(path_ + ": write failed (disk full?)");
+  crc_ = crc32_of(bytes, crc_);
+  written_ += bytes.size();
+  return Status::ok();
+}
+
+Status BinaryFileWriter::finish() {
+  if (finished_) return Status::ok();
+  if (written_ != payload_size_) {
+    return Status::io_error(path_ + ": " + std::to_string(written_) + " payload bytes written, " +
+                            std::to_string(payload_size_) + " declared");
+  }
+  out_.write(reinterpret_cast<const char*>(&crc_), sizeof crc_);
+  out_.flush();
+  if (!out_) return Status::io_error(path_ + ": write failed (disk full?)");
+  out_.close();
+  std::error_code ec;
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) return Status::io_error(path_ + ": cannot replace file: " + ec.message());
+  finished_ = true;
+  return Status::ok();
 }
 
 }  // namespace credmatch

@@ -18,7 +18,9 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -54,6 +56,47 @@ struct BinaryFile {
 /// magic, truncation or checksum mismatch, and kMismatch when header.kind differs from
 /// `expected_kind` (unless it is empty).
 Result<BinaryFile> read_binary_file(const std::string& path, std::string_view expected_kind);
+
+/// Where a file's payload lies, from its header alone.
+struct BinaryFileLayout {
+  FileHeader header;
+  uint64_t payload_offset = 0;
+  uint64_t payload_size = 0;
+};
+
+/// Reads and verifies only the header of a file written by write_binary_file or
+/// BinaryFileWriter: magic, header checksum, kind, and that the file is exactly as long as
+/// the header says. The payload's checksum is NOT verified (that would read it all): for
+/// files read piece by piece, e.g. rows of a 51 GB vectors file.
+Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
+                                                 std::string_view expected_kind);
+
+/// Writes a file whose payload is too large to hold at once: the header (with the declared
+/// payload size) at create(), the payload in append() calls, the payload checksum at
+/// finish(), which renames the temporary file over `path`. A writer dropped without a
+/// successful finish() removes its temporary file, so `path` is never half-written.
+class BinaryFileWriter {
+ public:
+  static Result<std::unique_ptr<BinaryFileWriter>> create(const std::string& path,
+                                                          const FileHeader& header,
+                                                          uint64_t payload_size);
+  ~BinaryFileWriter();
+  BinaryFileWriter(const BinaryFileWriter&) = delete;
+  BinaryFileWriter& operator=(const BinaryFileWriter&) = delete;
+
+  /// kIOError on a failed write or past the declared size.
+  Status append(std::string_view bytes);
+  /// kIOError unless exactly the declared payload size was appended.
+  Status finish();
+
+ private:
+  BinaryFileWriter(std::string path, uint64_t payload_size);
+  std::string path_, tmp_;
+  std::ofstream out_;
+  uint64_t payload_size_, written_ = 0;
+  uint32_t crc_ = 0;
+  bool finished_ = false;
+};
 
 /// CRC-32 (zlib polynomial) of `data`.
 uint32_t crc32_of(std::string_view data, uint32_t seed = 0);

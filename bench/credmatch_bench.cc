@@ -350,6 +350,17 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
     std::fprintf(stderr, "credmatch-bench: %s\n", loaded.status().to_string().c_str());
     return 1;
   }
+  if (auto* ivf = dynamic_cast<credmatch::index::IvfIndex*>(loaded->get());
+      ivf != nullptr && ivf->config().ondisk) {
+    // Re-ranks from disk: the vectors file is opened (header only), never loaded.
+    auto rows = credmatch::index::VectorRows::open((fs::path(dir) / "competencies.vec").string(),
+                                                   ivf->dim(), "");
+    if (!rows) {
+      std::fprintf(stderr, "credmatch-bench: %s\n", rows.status().to_string().c_str());
+      return 1;
+    }
+    ivf->attach_vectors(std::move(rows).value());
+  }
   const VectorIndex& index = **loaded;
   const double load_s = seconds_since(t0);
   const auto [rss_loaded, peak_loaded] = rss_gb();
@@ -493,7 +504,9 @@ int main(int argc, char** argv) {
   source->add_option("--index-dir", index_dir,
                      "a prebuilt index (credmatch-synth --index output): load it alone and "
                      "sweep --sweep (nprobe, or ef for hnsw) against its truth.knn");
-  app.add_option("--sweep", sweep, "with --index-dir: knob values")->capture_default_str();
+  app.add_option("--sweep", sweep, "with --index-dir: knob values, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
   std::vector<std::string> factories;
   app.add_option("--factory", factories,
                  "time these factory strings instead of the default plans (repeatable; "

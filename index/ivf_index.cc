@@ -81,9 +81,11 @@ IvfConfig IvfConfig::parse(std::string_view spec) {
       c.int8 = true;
     } else if (item == "fp32") {
       c.int8 = false;
+    } else if (item == "ondisk") {
+      c.ondisk = true;
     } else {
       throw Error("unknown ivf option '" + std::string(item) + "' in '" + std::string(spec) +
-                  "': accepted are nlist=N, nprobe=N, pca=N, train=N, rerank=N, int8, fp32");
+                  "': accepted are nlist=N, nprobe=N, pca=N, train=N, rerank=N, ondisk, int8, fp32");
     }
     if (comma == spec.size()) break;
     pos = comma + 1;
@@ -92,6 +94,7 @@ IvfConfig IvfConfig::parse(std::string_view spec) {
   CREDMATCH_CHECK(c.nprobe >= 1, "ivf nprobe=" << c.nprobe << ": expected >= 1");
   CREDMATCH_CHECK(c.train == 0 || c.train >= c.nlist,
                   "ivf train=" << c.train << ": expected 0 or >= nlist (" << c.nlist << ")");
+  CREDMATCH_CHECK(!c.ondisk || c.rerank > 0, "ivf option 'ondisk' needs rerank=N");
   return c;
 }
 
@@ -100,6 +103,7 @@ std::string IvfConfig::spec() const {
                   ",pca=" + std::to_string(pca) + (int8 ? ",int8" : ",fp32");
   if (train > 0) s += ",train=" + std::to_string(train);
   if (rerank > 0) s += ",rerank=" + std::to_string(rerank);
+  if (ondisk) s += ",ondisk";
   return s;
 }
 
@@ -288,7 +292,9 @@ void IvfIndex::add(int64_t n, std::span<const float> vectors) {
       l.ids.push_back(size_ + start + i);
     }
   }
-  if (config_.rerank > 0) m.exact.insert(m.exact.end(), vectors.begin(), vectors.end());
+  if (config_.rerank > 0 && !config_.ondisk) {
+    m.exact.insert(m.exact.end(), vectors.begin(), vectors.end());
+  }
   size_ += n;
 }
 
@@ -297,6 +303,9 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
   check_search_args(dim_, n, queries, k);
   SearchResult result = SearchResult::padded(n, k);
   if (n == 0 || size_ == 0) return result;
+  CREDMATCH_CHECK(!config_.ondisk || rows_ != nullptr,
+                  factory_string() << ": re-ranks from disk but no vectors file is attached "
+                                      "(IvfIndex::attach_vectors)");
   const Impl& m = *impl_;
   const int sdim = m.sdim;
   const int nprobe = std::min(params.nprobe > 0 ? params.nprobe : config_.nprobe, config_.nlist);
@@ -358,10 +367,15 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
       // The candidates re-scored exactly against the original query.
       TopK exact;
       const float* query = queries.data() + q * dim_;
+      std::vector<float> row(config_.ondisk ? static_cast<size_t>(dim_) : 0);
       for (; !top.empty(); top.pop()) {
         const int64_t id = top.top().second;
-        offer(exact, static_cast<size_t>(k),
-              kernels.dot_fp32(query, m.exact.data() + id * dim_, dim_), id);
+        const float* x = m.exact.data() + id * dim_;
+        if (config_.ondisk) {
+          rows_->read(id, row.data());
+          x = row.data();
+        }
+        offer(exact, static_cast<size_t>(k), kernels.dot_fp32(query, x, dim_), id);
       }
       top = std::move(exact);
     }
@@ -402,6 +416,15 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
     write(0, merged);
   }
   return result;
+}
+
+void IvfIndex::attach_vectors(std::shared_ptr<const VectorRows> rows) {
+  CREDMATCH_CHECK(rows != nullptr && rows->dim() == dim_ && rows->size() == size_,
+                  "ivf attach_vectors: " << (rows ? rows->path() : std::string("(null)"))
+                                         << " holds " << (rows ? rows->size() : 0) << " x "
+                                         << (rows ? rows->dim() : 0) << ", the index "
+                                         << size_ << " x " << dim_);
+  rows_ = std::move(rows);
 }
 
 int64_t IvfIndex::memory_bytes() const {
@@ -507,7 +530,7 @@ Result<std::unique_ptr<IvfIndex>> IvfIndex::deserialize(const std::string& spec,
   }
   const uint64_t code_bytes = int8 != 0 ? 1 : sizeof(float);
   const uint64_t row_bytes = sdim * code_bytes + (int8 != 0 ? 4 : 0) + 8;
-  const uint64_t exact_bytes = parsed.rerank > 0 ? n * dim * sizeof(float) : 0;
+  const uint64_t exact_bytes = parsed.rerank > 0 && !parsed.ondisk ? n * dim * sizeof(float) : 0;
   if (r.remaining() != n * row_bytes + exact_bytes) {
     return Status::corruption(what + ": " + std::to_string(r.remaining()) +
                               " bytes of lists, expected " +

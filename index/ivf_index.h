@@ -11,7 +11,9 @@
 //      are not rounded to zero), then quantized with a per-vector scale (scan_kernels.h kInt8).
 //   rerank=N also keeps every vector in fp32 (4 * dim bytes more per vector) and re-scores the
 //   best k * N candidates exactly: scores are then exact, and ids too unless a true neighbour
-//   was not among the candidates.
+//   was not among the candidates. rerank=N,ondisk keeps nothing more in memory: the rows are
+//   read (pread) from the vectors file given to attach_vectors(), e.g. the catalog's
+//   competencies.vec, k * N rows of 4 * dim bytes per query.
 // Search: q.x = q.mean + <P q, P(x - mean)> + (what PCA dropped), so the query is rotated
 // once (P q, times the per-dimension spreads for int8), the `nprobe` lists whose centroids
 // score highest are scanned with the scan kernels, and q.mean is added back: scores
@@ -48,6 +50,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "index/vector_file.h"
 #include "index/vector_index.h"
 
 namespace credmatch::index {
@@ -58,9 +61,10 @@ struct IvfConfig {
   int pca = 0;  // 0: no rotation, every dim kept
   bool int8 = false;
   int64_t train = 0;  // 0: 256 * nlist
-  int rerank = 0;     // > 0: keep fp32 rows, re-score the best k * rerank exactly
+  int rerank = 0;     // > 0: re-score the best k * rerank exactly from fp32 rows
+  bool ondisk = false;  // rerank rows come from an attached vectors file, not memory
 
-  /// Parses "nlist=N,nprobe=N,pca=N,int8|fp32,train=N,rerank=N"; throws credmatch::Error naming the bad
+  /// Parses "nlist=N,nprobe=N,pca=N,int8|fp32,train=N,rerank=N,ondisk"; throws credmatch::Error naming the bad
   /// item.
   static IvfConfig parse(std::string_view spec);
   /// The normalised spec (every option, fixed order).
@@ -89,6 +93,10 @@ class IvfIndex : public VectorIndex {
   SearchResult search(int64_t n, std::span<const float> queries, int k,
                       const SearchParams& params) const override;
 
+  /// For rerank=N,ondisk: the file holding every added vector by id (dim() floats each,
+  /// size() rows). Throws credmatch::Error on another dim or count.
+  void attach_vectors(std::shared_ptr<const VectorRows> rows);
+
   bool trained() const { return trained_; }
   /// Bytes held: codes, scales, ids, centroids, rotation.
   int64_t memory_bytes() const;
@@ -116,6 +124,7 @@ class IvfIndex : public VectorIndex {
   bool trained_ = false;
   int64_t size_ = 0;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const VectorRows> rows_;
 };
 
 }  // namespace credmatch::index

@@ -1,5 +1,8 @@
 #include "index/vector_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <limits>
 
@@ -65,6 +68,74 @@ Result<VectorMatrix> load_vectors(const std::string& path, int expected_dim,
   m.data.resize(size / sizeof(float));
   if (size > 0) std::memcpy(m.data.data(), file->payload.data(), size);
   return m;
+}
+
+Result<std::unique_ptr<VectorFileWriter>> VectorFileWriter::create(const std::string& path,
+                                                                   int dim, int64_t n,
+                                                                   const std::string& encoder_id) {
+  CREDMATCH_CHECK(dim > 0 && n >= 0, "dim=" << dim << " n=" << n);
+  FileHeader header;
+  header.kind = kVectorFileKind;
+  header.format_version = kVectorFormatVersion;
+  header.dim = static_cast<uint32_t>(dim);
+  header.encoder_id = encoder_id;
+  header.count = static_cast<uint64_t>(n);
+  Result<std::unique_ptr<BinaryFileWriter>> file = BinaryFileWriter::create(
+      path, header, static_cast<uint64_t>(n) * static_cast<uint64_t>(dim) * sizeof(float));
+  if (!file) return file.status();
+  return std::unique_ptr<VectorFileWriter>(new VectorFileWriter(std::move(file).value(), dim));
+}
+
+VectorFileWriter::VectorFileWriter(std::unique_ptr<BinaryFileWriter> file, int dim)
+    : file_(std::move(file)), dim_(dim) {}
+
+Status VectorFileWriter::append(std::span<const float> rows) {
+  CREDMATCH_CHECK(rows.size() % static_cast<size_t>(dim_) == 0,
+                  "rows.size()=" << rows.size() << " is not a multiple of dim=" << dim_);
+  return file_->append(std::string_view(reinterpret_cast<const char*>(rows.data()),
+                                        rows.size() * sizeof(float)));
+}
+
+Status VectorFileWriter::finish() { return file_->finish(); }
+
+Result<std::unique_ptr<VectorRows>> VectorRows::open(const std::string& path, int expected_dim,
+                                                     const std::string& expected_encoder_id) {
+  Result<BinaryFileLayout> layout = read_binary_file_header(path, kVectorFileKind);
+  if (!layout) return layout.status();
+  const FileHeader& h = layout->header;
+  CREDMATCH_RETURN_IF_ERROR(check_vector_header(path, h, kVectorFormatVersion, "vectors",
+                                                expected_dim, expected_encoder_id));
+  if (h.dim == 0 || h.dim > static_cast<uint32_t>(std::numeric_limits<int>::max()) ||
+      layout->payload_size != h.count * h.dim * sizeof(float)) {
+    return Status::corruption(path + ": header says " + std::to_string(h.count) +
+                              " vectors of dim " + std::to_string(h.dim) + ", payload holds " +
+                              std::to_string(layout->payload_size) + " bytes");
+  }
+  std::unique_ptr<VectorRows> rows(new VectorRows());
+  rows->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (rows->fd_ < 0) return Status::not_found(path + ": cannot open");
+  rows->path_ = path;
+  rows->dim_ = static_cast<int>(h.dim);
+  rows->n_ = static_cast<int64_t>(h.count);
+  rows->offset_ = layout->payload_offset;
+  return rows;
+}
+
+VectorRows::~VectorRows() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void VectorRows::read(int64_t row, float* out) const {
+  CREDMATCH_CHECK(row >= 0 && row < n_, path_ << ": row " << row << " of " << n_);
+  const size_t bytes = static_cast<size_t>(dim_) * sizeof(float);
+  auto* p = reinterpret_cast<char*>(out);
+  size_t done = 0;
+  while (done < bytes) {
+    const ssize_t got = ::pread(fd_, p + done, bytes - done,
+                                static_cast<off_t>(offset_ + static_cast<uint64_t>(row) * bytes + done));
+    CREDMATCH_CHECK(got > 0, path_ << ": read of row " << row << " failed");
+    done += static_cast<size_t>(got);
+  }
 }
 
 }  // namespace credmatch::index

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,6 +52,51 @@ Status save_vectors(const std::string& path, int dim, std::span<const float> dat
 /// expected_encoder_id skips the encoder check.
 Result<VectorMatrix> load_vectors(const std::string& path, int expected_dim,
                                   const std::string& expected_encoder_id);
+
+/// Writes a vectors file of exactly n rows chunk by chunk (a matrix too large for memory,
+/// e.g. 10M x 1,280 fp32 = 51 GB), atomically as save_vectors() (base/binary_file.h
+/// BinaryFileWriter).
+class VectorFileWriter {
+ public:
+  static Result<std::unique_ptr<VectorFileWriter>> create(const std::string& path, int dim,
+                                                          int64_t n, const std::string& encoder_id);
+  /// Rows (a multiple of dim floats); kIOError past n rows or on a failed write.
+  Status append(std::span<const float> rows);
+  /// kIOError unless exactly n rows were appended.
+  Status finish();
+
+ private:
+  explicit VectorFileWriter(std::unique_ptr<BinaryFileWriter> file, int dim);
+  std::unique_ptr<BinaryFileWriter> file_;
+  int dim_;
+};
+
+/// Rows of a vectors file read on demand (pread), without loading the file: re-scoring from
+/// disk. Opening checks the header (kind, format version, dim, encoder id, file length), not
+/// the payload checksum. read() is safe from several threads at once.
+class VectorRows {
+ public:
+  static Result<std::unique_ptr<VectorRows>> open(const std::string& path, int expected_dim,
+                                                  const std::string& expected_encoder_id);
+  ~VectorRows();
+  VectorRows(const VectorRows&) = delete;
+  VectorRows& operator=(const VectorRows&) = delete;
+
+  int dim() const { return dim_; }
+  int64_t size() const { return n_; }
+  const std::string& path() const { return path_; }
+  /// Row `row` (< size()) into out (dim() floats). Throws credmatch::Error on a failed read or
+  /// a row out of range.
+  void read(int64_t row, float* out) const;
+
+ private:
+  VectorRows() = default;
+  std::string path_;
+  int fd_ = -1;
+  int dim_ = 0;
+  int64_t n_ = 0;
+  uint64_t offset_ = 0;
+};
 
 /// The header checks shared by every loader of vectors and indexes: format version equals
 /// `format_version`, dim equals expected_dim (if > 0), encoder id equals expected_encoder_id

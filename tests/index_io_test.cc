@@ -277,6 +277,61 @@ TEST_F(VectorFile, ReportsDamagedAndMismatchedFiles) {
   EXPECT_EQ(load_vectors(path("missing.bin"), 4, "").status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(VectorFile, StreamedWriteEqualsSaveAndRowsReadOnDemand) {
+  const std::vector<float> data = random_unit_vectors(50, 12, 9);
+  {
+    auto w = VectorFileWriter::create(path("s.vec"), 12, 50, "enc@1");
+    ASSERT_TRUE(w) << w.status().to_string();
+    ASSERT_TRUE((*w)->append(std::span(data).first(12 * 20)));
+    ASSERT_TRUE((*w)->append(std::span(data).subspan(12 * 20)));
+    ASSERT_TRUE((*w)->finish());
+  }
+  ASSERT_TRUE(save_vectors(path("whole.vec"), 12, data, "enc@1"));
+  EXPECT_EQ(read_all(path("s.vec")), read_all(path("whole.vec")));
+
+  auto rows = VectorRows::open(path("s.vec"), 12, "enc@1");
+  ASSERT_TRUE(rows) << rows.status().to_string();
+  EXPECT_EQ((*rows)->size(), 50);
+  std::vector<float> row(12);
+  for (int64_t i : {0, 17, 49}) {
+    (*rows)->read(i, row.data());
+    EXPECT_EQ(row, std::vector<float>(data.begin() + i * 12, data.begin() + (i + 1) * 12));
+  }
+  EXPECT_THROW((*rows)->read(50, row.data()), Error);
+  EXPECT_EQ(VectorRows::open(path("s.vec"), 8, "").status().code(), StatusCode::kMismatch);
+  EXPECT_EQ(VectorRows::open(path("s.vec"), 12, "enc@2").status().code(), StatusCode::kMismatch);
+  const std::string good = read_all(path("s.vec"));
+  write_all(path("t.vec"), good.substr(0, good.size() - 5));
+  EXPECT_EQ(VectorRows::open(path("t.vec"), 12, "").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(VectorRows::open(path("missing.vec"), 12, "").status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(VectorFile, StreamedWriteFailuresNeverLeaveAFile) {
+  const std::vector<float> data(12 * 3, 0.5f);
+  {
+    auto w = VectorFileWriter::create(path("short.vec"), 12, 4, "");
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->append(data));
+    const Status s = (*w)->finish();  // 3 of 4 rows
+    EXPECT_EQ(s.code(), StatusCode::kIOError);
+    EXPECT_NE(s.message().find("declared"), std::string::npos) << s.to_string();
+    EXPECT_EQ((*w)->append(std::vector<float>(24, 0.0f)).code(), StatusCode::kIOError);  // past 4
+  }
+  EXPECT_FALSE(fs::exists(path("short.vec")));
+  EXPECT_FALSE(fs::exists(path("short.vec") + ".tmp"));
+  // A good file stays as it was when its replacement fails.
+  ASSERT_TRUE(save_vectors(path("keep.vec"), 12, data, ""));
+  const std::string before = read_all(path("keep.vec"));
+  {
+    auto w = VectorFileWriter::create(path("keep.vec"), 12, 9, "");
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->append(data));
+  }  // dropped unfinished
+  EXPECT_EQ(read_all(path("keep.vec")), before);
+  EXPECT_THROW((void)VectorFileWriter::create(path("x.vec"), 0, 1, ""), Error);
+}
+
 TEST(VectorFileArgs, ThrowsOnCallerMistakes) {
   EXPECT_THROW((void)save_vectors("unused.bin", 0, {}, ""), Error);
   EXPECT_THROW((void)save_vectors("unused.bin", 3, std::vector<float>(4), ""), Error);

@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
+#include "index/vector_file.h"
 #include "tests/test_util.h"
 #include "tests/vector_data.h"
 
@@ -135,6 +136,44 @@ TEST(IvfIndex, RerankGivesExactScoresAndHigherRecall) {
     }
   }
   EXPECT_GT(reranked->memory_bytes(), plain->memory_bytes() + kBase * kDim * 4 - 1);
+}
+
+TEST(IvfIndex, RerankFromDiskEqualsRerankFromMemory) {
+  const std::filesystem::path vec = testing_util::unique_temp_path("ivf_rows.vec");
+  const std::filesystem::path idx = testing_util::unique_temp_path("ivf_ondisk.index");
+  ASSERT_TRUE(save_vectors(vec.string(), kDim, data().base, "enc"));
+  auto memory = built("nlist=32,pca=12,int8,nprobe=8,rerank=5");
+  auto disk = built("nlist=32,pca=12,int8,nprobe=8,rerank=5,ondisk");
+  EXPECT_LT(disk->memory_bytes(), memory->memory_bytes() - kBase * kDim * 4 + 1);
+  try {
+    (void)disk->search(1, std::span(data().queries).first(kDim), kK, {});
+    FAIL() << "searched without its vectors file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("attach_vectors"), std::string::npos) << e.what();
+  }
+  auto rows = VectorRows::open(vec.string(), kDim, "enc");
+  ASSERT_TRUE(rows) << rows.status().to_string();
+  disk->attach_vectors(std::move(rows).value());
+  const SearchResult a = memory->search(kQueries, data().queries, kK, {});
+  const SearchResult b = disk->search(kQueries, data().queries, kK, {});
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.scores, b.scores);
+  // Saved and loaded, it needs the file again; with it, the same answers.
+  ASSERT_TRUE(save_index(idx.string(), *disk, "enc"));
+  Result<std::unique_ptr<VectorIndex>> loaded = load_index(idx.string(), kDim, "enc");
+  ASSERT_TRUE(loaded) << loaded.status().to_string();
+  auto* ivf = dynamic_cast<IvfIndex*>(loaded->get());
+  ASSERT_NE(ivf, nullptr);
+  EXPECT_THROW((void)ivf->search(1, std::span(data().queries).first(kDim), kK, {}), Error);
+  auto short_rows = VectorRows::open(vec.string(), kDim, "enc");
+  ASSERT_TRUE(save_vectors(vec.string() + "2", kDim, std::span(data().base).first(10 * kDim), "enc"));
+  EXPECT_THROW(ivf->attach_vectors(std::move(VectorRows::open(vec.string() + "2", kDim, "").value())), Error);
+  ivf->attach_vectors(std::move(short_rows).value());
+  EXPECT_EQ(ivf->search(kQueries, data().queries, kK, {}).ids, a.ids);
+  EXPECT_THROW(IvfIndex(kDim, "nlist=4,ondisk"), Error);  // ondisk without rerank
+  std::filesystem::remove(vec);
+  std::filesystem::remove(vec.string() + "2");
+  std::filesystem::remove(idx);
 }
 
 TEST(IvfIndex, MoreProbesRaiseRecall) {

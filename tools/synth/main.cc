@@ -89,7 +89,7 @@ std::vector<Skill> read_skills(const std::string& path) {
     }
     skills.push_back(std::move(s));
   }
-  if (!(*reader)->status().ok()) throw std::runtime_error((*reader)->status().to_string());
+  if (!(*reader)->status().is_ok()) throw std::runtime_error((*reader)->status().to_string());
   if (skills.empty()) throw std::runtime_error(path + ": no skills");
   return skills;
 }
@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
   std::string index_spec;
   int64_t nq = 1000, chunk = 262'144;
   int k = 10;
+  bool keep_vectors = false;
   app.add_option("--catalog", catalog, "built catalog whose encoder encodes the texts")->required();
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--competencies", n, "number of competencies")
@@ -214,6 +215,9 @@ int main(int argc, char** argv) {
   app.add_option("--k", k, "with --index: neighbours kept per query")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  app.add_flag("--keep-vectors", keep_vectors,
+               "with --index: also write competencies.vec, chunk by chunk (for an index that "
+               "re-ranks from disk, e.g. ivf:...,rerank=N,ondisk)");
   app.add_option("--chunk", chunk, "with --index: vectors per add() (the first trains)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
@@ -261,6 +265,12 @@ int main(int argc, char** argv) {
       std::unique_ptr<credmatch::index::VectorIndex> index =
           credmatch::index::make_index(index_spec, dim);
       credmatch::index::StreamingExactTopK truth(queries, nq, dim, k);
+      std::unique_ptr<credmatch::index::VectorFileWriter> vector_file;
+      if (keep_vectors) {
+        auto w = credmatch::index::VectorFileWriter::create(vec_path, dim, n, enc.id());
+        if (!w) throw std::runtime_error(w.status().to_string());
+        vector_file = std::move(w).value();
+      }
       std::vector<float> vectors(static_cast<size_t>(std::min(chunk, n) * dim));
       double encode_s = 0, truth_s = 0, add_s = 0;
       for (int64_t start = 0; start < n; start += chunk) {
@@ -274,6 +284,10 @@ int main(int argc, char** argv) {
         t = std::chrono::steady_clock::now();
         truth_s += std::chrono::duration<double>(t - t2).count();
         index->add(len, block);
+        if (vector_file) {
+          credmatch::Status s = vector_file->append(block);
+          if (!s.is_ok()) throw std::runtime_error(s.to_string());
+        }
         t2 = std::chrono::steady_clock::now();
         add_s += std::chrono::duration<double>(t2 - t).count();
         std::fprintf(stderr, "\r%lld / %lld: encode %.0f s, exact top-%d %.0f s, index add %.0f s",
@@ -283,17 +297,21 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "\n");
       vectors = {};
       const auto t_save = std::chrono::steady_clock::now();
-      credmatch::Status s = credmatch::index::save_index(
-          (fs::path(out_dir) / "competencies.index").string(), *index, enc.id());
-      if (s.ok()) {
+      credmatch::Status s =
+          vector_file ? vector_file->finish() : credmatch::Status::ok();
+      if (s.is_ok()) {
+        s = credmatch::index::save_index((fs::path(out_dir) / "competencies.index").string(),
+                                         *index, enc.id());
+      }
+      if (s.is_ok()) {
         s = credmatch::index::save_vectors((fs::path(out_dir) / "queries.vec").string(), dim,
                                            queries, enc.id());
       }
-      if (s.ok()) {
+      if (s.is_ok()) {
         s = credmatch::index::save_ground_truth((fs::path(out_dir) / "truth.knn").string(),
                                                 truth.result(), enc.id());
       }
-      if (!s.ok()) throw std::runtime_error(s.to_string());
+      if (!s.is_ok()) throw std::runtime_error(s.to_string());
       const double save_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t_save).count();
       char line[256];
@@ -309,7 +327,7 @@ int main(int argc, char** argv) {
       encode_parallel(enc, texts, vectors, true);
       std::fprintf(stderr, "\n");
       credmatch::Status s = credmatch::index::save_vectors(vec_path, dim, vectors, enc.id());
-      if (!s.ok()) throw std::runtime_error(s.to_string());
+      if (!s.is_ok()) throw std::runtime_error(s.to_string());
     }
     if (write_texts) {
       std::ofstream tsv(fs::path(out_dir) / "competencies.tsv");
