@@ -327,7 +327,7 @@ void print_row(const Row& r, FILE* out) {
   std::fflush(out);
 }
 
-// This process's resident memory now (VmRSS) and at its peak (VmHWM), GB; 0 without /proc.
+// This process's resident memory now (VmRSS) and at its peak (VmHWM), GiB; 0 without /proc.
 std::pair<double, double> rss_gb() {
   std::ifstream status("/proc/self/status");
   double now = 0, peak = 0;
@@ -387,7 +387,7 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
                    truth->ids.begin() + q * truth->k + o.k);
   }
   std::printf("index: %s/competencies.index, %s, n=%lld, dim=%d, %lld queries; loaded in %.1f s; "
-              "RSS after load %.2f GB (peak while loading %.2f GB)\n",
+              "RSS after load %.2f GiB (peak while loading %.2f GiB)\n",
               dir.c_str(), index.factory_string().c_str(), static_cast<long long>(d.n), d.dim,
               static_cast<long long>(d.nq), load_s, rss_loaded, peak_loaded);
   std::printf("\n| %-34s | %-8s | %9s | %9s | %9s | %9s | %7s | %12s | %5s | %5s |\n", "index",
@@ -424,8 +424,8 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
               o.job_size);
   for (const Row& r : job_rows) print_row(r, stdout);
   const auto [rss_end, peak_end] = rss_gb();
-  std::printf("\nmemory: RSS %.2f GB at the end, peak %.2f GB (whole process: index, queries, "
-              "truth, buffers); \"build s\" above is the load time\n",
+  std::printf("\nmemory: RSS %.2f GiB at the end, peak %.2f GiB (whole process: index, queries, "
+              "truth, buffers; not the page cache of files read)\n",
               rss_end, peak_end);
   return 0;
 }

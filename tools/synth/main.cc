@@ -167,7 +167,7 @@ void encode_parallel(const credmatch::engine::Encoder& enc, std::span<const std:
   if (error) std::rethrow_exception(error);
 }
 
-// Peak resident memory of this process (VmHWM), in GB; 0 where /proc is absent.
+// Peak resident memory of this process (VmHWM), in GiB; 0 where /proc is absent.
 double peak_rss_gb() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
@@ -317,7 +317,7 @@ int main(int argc, char** argv) {
       char line[256];
       std::snprintf(line, sizeof line,
                     "index: %s; encode %.1f s, exact top-%d of %lld queries %.1f s, index add "
-                    "(incl. training) %.1f s, save %.1f s; peak RSS %.2f GB\n",
+                    "(incl. training) %.1f s, save %.1f s; peak RSS %.2f GiB\n",
                     index->factory_string().c_str(), encode_s, k, static_cast<long long>(nq),
                     truth_s, add_s, save_s, peak_rss_gb());
       timing = line;
