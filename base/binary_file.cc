@@ -112,6 +112,17 @@ Status write_binary_file(const std::string& path, const FileHeader& header,
 
 namespace {
 
+// Opens `path` and measures it.
+Status open_for_reading(const std::string& path, std::ifstream& in, std::streamoff* size) {
+  in.open(path, std::ios::binary);
+  if (!in) return Status::not_found(path + ": cannot open");
+  in.seekg(0, std::ios::end);
+  *size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (!in || *size < 0) return Status::io_error(path + ": cannot determine the file size");
+  return Status::ok();
+}
+
 // Parses and checks the header at the start of `data` (a file of file_size bytes; data may be
 // only its first part). Sets *payload_start to the payload's offset in the file.
 Status parse_header(const std::string& path, std::string_view data, uint64_t file_size,
@@ -158,14 +169,11 @@ Status parse_header(const std::string& path, std::string_view data, uint64_t fil
 }  // namespace
 
 Result<BinaryFile> read_binary_file(const std::string& path, std::string_view expected_kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found(path + ": cannot open");
+  std::ifstream in;
+  std::streamoff file_size = 0;
+  CREDMATCH_RETURN_IF_ERROR(open_for_reading(path, in, &file_size));
   // One allocation of the file's size, later trimmed in place to the payload: loading a
   // multi-GB index holds the bytes once, not twice.
-  in.seekg(0, std::ios::end);
-  const std::streamoff file_size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (!in || file_size < 0) return Status::io_error(path + ": cannot determine the file size");
   std::string data(static_cast<size_t>(file_size), '\0');
   in.read(data.data(), file_size);
   if (in.gcount() != file_size) return Status::io_error(path + ": read failed");
@@ -193,12 +201,9 @@ Result<BinaryFile> read_binary_file(const std::string& path, std::string_view ex
 
 Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
                                                  std::string_view expected_kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found(path + ": cannot open");
-  in.seekg(0, std::ios::end);
-  const std::streamoff file_size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (!in || file_size < 0) return Status::io_error(path + ": cannot determine the file size");
+  std::ifstream in;
+  std::streamoff file_size = 0;
+  CREDMATCH_RETURN_IF_ERROR(open_for_reading(path, in, &file_size));
   // Headers are a few hundred bytes (two short strings).
   std::string head(static_cast<size_t>(std::min<std::streamoff>(file_size, 64 << 10)), '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));

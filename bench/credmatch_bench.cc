@@ -327,6 +327,17 @@ void print_row(const Row& r, FILE* out) {
   std::fflush(out);
 }
 
+// One CSV line (no-op without --csv). Factory strings contain commas: '+' stands for them.
+void write_csv_row(const Row& row, std::FILE* csv) {
+  if (csv == nullptr) return;
+  std::string name = row.index;
+  std::replace(name.begin(), name.end(), ',', '+');
+  std::fprintf(csv, "%s,%s,%.1f,%.1f,%.1f,%.5f,%.2f,%.1f,%.2f,%.3f,%lld\n", name.c_str(),
+               row.param.c_str(), row.qps, row.p50_us, row.p99_us, row.recall, row.build_s,
+               row.bytes_per_vector, row.gbps, row.bw_share, static_cast<long long>(row.queries));
+  std::fflush(csv);
+}
+
 // This process's resident memory now (VmRSS) and at its peak (VmHWM), GiB; 0 without /proc.
 std::pair<double, double> rss_gb() {
   std::ifstream status("/proc/self/status");
@@ -406,13 +417,7 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
     row.build_s = load_s;
     row.bytes_per_vector = bpv;
     print_row(row, stdout);
-    if (csv != nullptr) {
-      std::string name = row.index;
-      std::replace(name.begin(), name.end(), ',', '+');
-      std::fprintf(csv, "%s,%s,%.1f,%.1f,%.1f,%.5f,%.2f,%.1f,0,0,%lld\n", name.c_str(),
-                   row.param.c_str(), row.qps, row.p50_us, row.p99_us, row.recall, row.build_s,
-                   row.bytes_per_vector, static_cast<long long>(row.queries));
-    }
+    write_csv_row(row, csv);
     Row job = time_search(index, d, o, o.job_size, params);
     job.index = row.index;
     job.param = param + ",job";
@@ -663,16 +668,7 @@ int main(int argc, char** argv) {
         if (bw > 0) row.bw_share = row.gbps / bw;
       }
       print_row(row, stdout);
-      if (csv != nullptr) {
-        // Factory strings contain commas: '+' stands for them in the CSV.
-        std::string name = row.index;
-        std::replace(name.begin(), name.end(), ',', '+');
-        std::fprintf(csv, "%s,%s,%.1f,%.1f,%.1f,%.5f,%.2f,%.1f,%.2f,%.3f,%lld\n", name.c_str(),
-                     row.param.c_str(), row.qps, row.p50_us, row.p99_us, row.recall, row.build_s,
-                     row.bytes_per_vector, row.gbps, row.bw_share,
-                     static_cast<long long>(row.queries));
-        std::fflush(csv);
-      }
+      write_csv_row(row, csv);
       if (plan.job_rows && (plan.knob == Plan::kNone || value == 64)) {
         Row job = time_search(*index, d, o, o.job_size, params);
         job.index = plan.factory;

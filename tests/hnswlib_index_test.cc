@@ -49,13 +49,7 @@ const Data& data() {
 }
 
 double recall(const SearchResult& got) {
-  const SearchResult& truth = data().truth;
-  int64_t hits = 0;
-  for (int64_t q = 0; q < kQueries; ++q) {
-    std::unordered_set<int64_t> want(truth.ids.begin() + q * kK, truth.ids.begin() + (q + 1) * kK);
-    for (int j = 0; j < kK; ++j) hits += want.count(got.ids[static_cast<size_t>(q * kK + j)]);
-  }
-  return static_cast<double>(hits) / static_cast<double>(kQueries * kK);
+  return testing_util::recall_at_k(got.ids, data().truth.ids, kQueries, kK);
 }
 
 std::unique_ptr<VectorIndex> built(const std::string& factory) {

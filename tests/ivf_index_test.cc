@@ -66,13 +66,7 @@ const Data& data() {
 }
 
 double recall(const SearchResult& got) {
-  int64_t hits = 0;
-  for (int64_t q = 0; q < kQueries; ++q) {
-    const std::unordered_set<int64_t> want(data().truth.ids.begin() + q * kK,
-                                           data().truth.ids.begin() + (q + 1) * kK);
-    for (int j = 0; j < kK; ++j) hits += want.count(got.ids[q * kK + j]);
-  }
-  return static_cast<double>(hits) / (kQueries * kK);
+  return testing_util::recall_at_k(got.ids, data().truth.ids, kQueries, kK);
 }
 
 std::unique_ptr<IvfIndex> built(const std::string& spec, int64_t first_add = kBase) {

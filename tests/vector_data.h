@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <unordered_set>
 #include <vector>
 
 namespace credmatch::testing_util {
@@ -50,6 +51,18 @@ inline std::vector<float> clustered_unit_vectors(int64_t n, int dim, int cluster
     for (int j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
   }
   return v;
+}
+
+/// Share of the k true ids per query (truth: nq x k, row-major) found among the k returned
+/// (got: nq x k), order ignored.
+inline double recall_at_k(const std::vector<int64_t>& got, const std::vector<int64_t>& truth,
+                          int64_t nq, int k) {
+  int64_t hits = 0;
+  for (int64_t q = 0; q < nq; ++q) {
+    const std::unordered_set<int64_t> want(truth.begin() + q * k, truth.begin() + (q + 1) * k);
+    for (int j = 0; j < k; ++j) hits += static_cast<int64_t>(want.count(got[static_cast<size_t>(q * k + j)]));
+  }
+  return static_cast<double>(hits) / static_cast<double>(nq * k);
 }
 
 }  // namespace credmatch::testing_util
