@@ -12,6 +12,7 @@
 #include "engine/text.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
+#include "index/ivf_index.h"
 #include "index/scan_kernels.h"
 
 namespace credmatch::engine {
@@ -307,6 +308,13 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
     if (cat->vectors_.n != cat->index_->size()) {
       return Status::corruption(dir + ": " + std::to_string(cat->vectors_.n) + " vectors but " +
                                 std::to_string(cat->index_->size()) + " indexed; rebuild");
+    }
+    if (auto* ivf = dynamic_cast<index::IvfIndex*>(cat->index_.get());
+        ivf != nullptr && ivf->config().ondisk) {
+      // An index that re-scores from disk reads its rows from the same vectors file.
+      auto rows = index::VectorRows::open((root / kVectorsFile).string(), dim, encoder_id);
+      if (!rows) return rows.status();
+      ivf->attach_vectors(std::move(rows).value());
     }
   }
   cat->competencies_ = cat->store_->matchable_competencies();

@@ -198,6 +198,9 @@ void IvfIndex::train(int64_t n, const float* x) {
                                           << " vectors, fewer than nlist=" << config_.nlist);
   // An evenly strided sample of at most train_cap() vectors.
   const int64_t nt = std::min(n, config_.train_cap());
+  CREDMATCH_CHECK(nt >= config_.pca, "ivf training: pca=" << config_.pca << " needs at least "
+                                         << config_.pca << " training vectors, the first add() "
+                                         << "gives " << nt);
   std::vector<float> sample(static_cast<size_t>(nt * dim_));
   for (int64_t i = 0; i < nt; ++i) {
     const int64_t from = i * n / nt;

@@ -109,6 +109,29 @@ TEST_F(CliTest, BuildWithEncoderFileReusesTheEncoderWithoutFitting) {
   fs::remove_all(other);
 }
 
+TEST_F(CliTest, InvertedListsReRankingFromDiskMatchLikeTheExactIndex) {
+  const std::string other = credmatch::testing_util::unique_temp_path("cli_ivf").string();
+  fs::remove_all(other);
+  CliRun r = run("build --catalog " + other + " --encoder-file " + *catalog_ + "/encoder.bin " +
+                 "--index ivf:nlist=4,pca=16,int8,rerank=1000,ondisk " + kData + "credentials.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CliRun info = run("--catalog " + other + " info --json");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("ivf:nlist=4"), std::string::npos) << info.out;
+  // Every list probed (default nprobe 16 > 4 lists) and every candidate re-scored exactly.
+  const std::string reused = "--catalog " + other + " ";
+  CliRun exact_build = run("build --catalog " + other + "-flat --encoder-file " + *catalog_ +
+                           "/encoder.bin " + kData + "credentials.jsonl");
+  ASSERT_EQ(exact_build.exit_code, 0) << exact_build.err;
+  CliRun a = run("--catalog " + other + "-flat match --json --text \"administer medication to patients\"");
+  CliRun b = run(reused + "match --json --text \"administer medication to patients\"");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["results"], nlohmann::json::parse(b.out)["results"]);
+  fs::remove_all(other);
+  fs::remove_all(other + "-flat");
+}
+
 struct BadCase {
   const char* name;
   std::string args;

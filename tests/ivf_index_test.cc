@@ -265,6 +265,13 @@ TEST(IvfIndex, BadSpecsAndTrainingErrorsAreClear) {
   }
   EXPECT_FALSE(index.trained());
   EXPECT_EQ(index.size(), 0);
+  IvfIndex wide(kDim, "nlist=2,pca=40");
+  try {
+    wide.add(20, std::span(data().base).first(20 * kDim));
+    FAIL() << "a 40-dim PCA fitted on 20 vectors";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("pca=40 needs at least 40"), std::string::npos) << e.what();
+  }
   EXPECT_EQ(IvfConfig::parse("int8,pca=8,nlist=9").spec(), "nlist=9,nprobe=16,pca=8,int8");
 }
 
