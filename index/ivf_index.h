@@ -31,7 +31,7 @@
 // (512 of 1,280 principal components hold 83.5 % of the centred variance), so PCA to 512
 // dims caps recall@10 near 0.73 without re-ranking; rerank=10 lifts it to 0.87-0.90 at
 // nprobe 64-128 of 1,024 lists. At 10M: nlist=4096,pca=512,int8,rerank=32,ondisk gives
-// 0.915 at nprobe 128, 0.959 at 256, in 5.04 GiB resident.
+// 0.925 at nprobe 128, 0.965 at 256, in 5.04 GiB resident.
 //
 // Thread safety: search() is safe from several threads at once on a const index; add() is not
 // safe concurrently with anything.
