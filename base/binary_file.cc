@@ -82,32 +82,12 @@ Status write_binary_file(const std::string& path, const FileHeader& header,
 Status write_binary_file(const std::string& path, const FileHeader& header,
                          std::initializer_list<std::string_view> payload_parts) {
   size_t payload_size = 0;
-  uint32_t payload_crc = 0;
-  for (std::string_view part : payload_parts) {
-    payload_size += part.size();
-    payload_crc = crc32_of(part, payload_crc);
-  }
-  const std::string head = encode_header(header, payload_size);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::io_error(path + ": cannot open for writing");
-    out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    for (std::string_view part : payload_parts) {
-      out.write(part.data(), static_cast<std::streamsize>(part.size()));
-    }
-    out.write(reinterpret_cast<const char*>(&payload_crc), sizeof payload_crc);
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      return Status::io_error(path + ": write failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::io_error(path + ": cannot replace file: " + ec.message());
-  return Status::ok();
+  for (std::string_view part : payload_parts) payload_size += part.size();
+  Result<std::unique_ptr<BinaryFileWriter>> writer =
+      BinaryFileWriter::create(path, header, payload_size);
+  if (!writer) return writer.status();
+  for (std::string_view part : payload_parts) CREDMATCH_RETURN_IF_ERROR((*writer)->append(part));
+  return (*writer)->finish();
 }
 
 namespace {
@@ -123,11 +103,19 @@ Status open_for_reading(const std::string& path, std::ifstream& in, std::streamo
   return Status::ok();
 }
 
+// kMismatch unless the file holds `expected_kind` (or that is empty).
+Status check_kind(const std::string& path, const FileHeader& h, std::string_view expected_kind) {
+  if (!expected_kind.empty() && h.kind != expected_kind) {
+    return Status::mismatch(path + ": holds '" + h.kind + "', expected '" +
+                            std::string(expected_kind) + "'");
+  }
+  return Status::ok();
+}
+
 // Parses and checks the header at the start of `data` (a file of file_size bytes; data may be
-// only its first part). Sets *payload_start to the payload's offset in the file.
+// only its first part), not its kind. Sets *payload_start to the payload's offset in the file.
 Status parse_header(const std::string& path, std::string_view data, uint64_t file_size,
-                    std::string_view expected_kind, FileHeader* h, uint64_t* payload_size,
-                    uint64_t* payload_start) {
+                    FileHeader* h, uint64_t* payload_size, uint64_t* payload_start) {
   ByteReader r(data);
   char magic[sizeof kMagic];
   if (!r.raw(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
@@ -159,10 +147,6 @@ Status parse_header(const std::string& path, std::string_view data, uint64_t fil
                               std::to_string(*payload_size) + " bytes, file has " +
                               std::to_string(after_header) + " after the header)");
   }
-  if (!expected_kind.empty() && h->kind != expected_kind) {
-    return Status::mismatch(path + ": holds '" + h->kind + "', expected '" +
-                            std::string(expected_kind) + "'");
-  }
   return Status::ok();
 }
 
@@ -180,19 +164,16 @@ Result<BinaryFile> read_binary_file(const std::string& path, std::string_view ex
 
   BinaryFile file;
   uint64_t payload_size = 0, payload_start = 0;
-  // The kind is compared after the checksums: a damaged file reports damage first.
-  CREDMATCH_RETURN_IF_ERROR(parse_header(path, data, data.size(), "", &file.header, &payload_size,
-                                         &payload_start));
+  CREDMATCH_RETURN_IF_ERROR(
+      parse_header(path, data, data.size(), &file.header, &payload_size, &payload_start));
   const std::string_view payload = std::string_view(data).substr(payload_start, payload_size);
   uint32_t payload_crc = 0;
   std::memcpy(&payload_crc, data.data() + payload_start + payload_size, sizeof payload_crc);
   if (crc32_of(payload) != payload_crc) {
     return Status::corruption(path + ": payload checksum mismatch");
   }
-  if (!expected_kind.empty() && file.header.kind != expected_kind) {
-    return Status::mismatch(path + ": holds '" + file.header.kind + "', expected '" +
-                            std::string(expected_kind) + "'");
-  }
+  // The kind is compared after the checksums: a damaged file reports damage first.
+  CREDMATCH_RETURN_IF_ERROR(check_kind(path, file.header, expected_kind));
   data.resize(payload_start + payload_size);
   data.erase(0, payload_start);
   file.payload = std::move(data);
@@ -212,8 +193,9 @@ Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
   }
   BinaryFileLayout layout;
   CREDMATCH_RETURN_IF_ERROR(parse_header(path, head, static_cast<uint64_t>(file_size),
-                                         expected_kind, &layout.header, &layout.payload_size,
+                                         &layout.header, &layout.payload_size,
                                          &layout.payload_offset));
+  CREDMATCH_RETURN_IF_ERROR(check_kind(path, layout.header, expected_kind));
   return layout;
 }
 

@@ -45,23 +45,36 @@ Status save_vectors(const std::string& path, int dim, std::span<const float> dat
   return write_binary_file(path, header, payload);
 }
 
-Result<VectorMatrix> load_vectors(const std::string& path, int expected_dim,
-                                  const std::string& expected_encoder_id) {
-  Result<BinaryFile> file = read_binary_file(path, kVectorFileKind);
-  if (!file) return file.status();
-  const FileHeader& h = file->header;
+namespace {
+
+// A vectors file's header (kind version, dim, encoder id) and that its payload holds exactly
+// count rows of dim floats.
+Status check_vectors_file(const std::string& path, const FileHeader& h, uint64_t payload_size,
+                          int expected_dim, const std::string& expected_encoder_id) {
   CREDMATCH_RETURN_IF_ERROR(check_vector_header(path, h, kVectorFormatVersion, "vectors",
                                                 expected_dim, expected_encoder_id));
   if (h.dim == 0 || h.dim > static_cast<uint32_t>(std::numeric_limits<int>::max())) {
     return Status::corruption(path + ": invalid dim " + std::to_string(h.dim));
   }
   const uint64_t row_bytes = uint64_t{h.dim} * sizeof(float);
-  const size_t size = file->payload.size();
-  if (size % row_bytes != 0 || size / row_bytes != h.count) {
+  if (payload_size % row_bytes != 0 || payload_size / row_bytes != h.count) {
     return Status::corruption(path + ": header says " + std::to_string(h.count) +
                               " vectors of dim " + std::to_string(h.dim) + ", payload holds " +
-                              std::to_string(size) + " bytes");
+                              std::to_string(payload_size) + " bytes");
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<VectorMatrix> load_vectors(const std::string& path, int expected_dim,
+                                  const std::string& expected_encoder_id) {
+  Result<BinaryFile> file = read_binary_file(path, kVectorFileKind);
+  if (!file) return file.status();
+  const FileHeader& h = file->header;
+  const size_t size = file->payload.size();
+  CREDMATCH_RETURN_IF_ERROR(
+      check_vectors_file(path, h, size, expected_dim, expected_encoder_id));
   VectorMatrix m;
   m.dim = static_cast<int>(h.dim);
   m.n = static_cast<int64_t>(h.count);
@@ -103,14 +116,8 @@ Result<std::unique_ptr<VectorRows>> VectorRows::open(const std::string& path, in
   Result<BinaryFileLayout> layout = read_binary_file_header(path, kVectorFileKind);
   if (!layout) return layout.status();
   const FileHeader& h = layout->header;
-  CREDMATCH_RETURN_IF_ERROR(check_vector_header(path, h, kVectorFormatVersion, "vectors",
-                                                expected_dim, expected_encoder_id));
-  if (h.dim == 0 || h.dim > static_cast<uint32_t>(std::numeric_limits<int>::max()) ||
-      layout->payload_size != h.count * h.dim * sizeof(float)) {
-    return Status::corruption(path + ": header says " + std::to_string(h.count) +
-                              " vectors of dim " + std::to_string(h.dim) + ", payload holds " +
-                              std::to_string(layout->payload_size) + " bytes");
-  }
+  CREDMATCH_RETURN_IF_ERROR(
+      check_vectors_file(path, h, layout->payload_size, expected_dim, expected_encoder_id));
   std::unique_ptr<VectorRows> rows(new VectorRows());
   rows->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (rows->fd_ < 0) return Status::not_found(path + ": cannot open");
