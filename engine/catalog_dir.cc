@@ -12,7 +12,6 @@
 #include "engine/text.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
-#include "index/ivf_index.h"
 #include "index/scan_kernels.h"
 
 namespace credmatch::engine {
@@ -309,13 +308,9 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
       return Status::corruption(dir + ": " + std::to_string(cat->vectors_.n) + " vectors but " +
                                 std::to_string(cat->index_->size()) + " indexed; rebuild");
     }
-    if (auto* ivf = dynamic_cast<index::IvfIndex*>(cat->index_.get());
-        ivf != nullptr && ivf->config().ondisk) {
-      // An index that re-scores from disk reads its rows from the same vectors file.
-      auto rows = index::VectorRows::open((root / kVectorsFile).string(), dim, encoder_id);
-      if (!rows) return rows.status();
-      ivf->attach_vectors(std::move(rows).value());
-    }
+    // An index that re-scores from disk reads its rows from the same vectors file.
+    CREDMATCH_RETURN_IF_ERROR(
+        index::attach_vectors_file(*cat->index_, (root / kVectorsFile).string(), encoder_id));
   }
   cat->competencies_ = cat->store_->matchable_competencies();
   if (static_cast<int64_t>(cat->competencies_.size()) != cat->index_->size()) {

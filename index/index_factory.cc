@@ -32,9 +32,17 @@ bool is_quantized_flat(const std::string& factory) {
          factory.starts_with(QuantizedFlatIndex::kPrefix);
 }
 
-// Rebuilds the index a payload's factory string names from its serialized bytes.
+// Rebuilds the index a payload's factory string names from the bytes at `offset` in `payload`.
+// IvfIndex takes the payload over and scans its codes in place; the others copy what they need.
 Result<std::unique_ptr<VectorIndex>> deserialize(const std::string& factory,
-                                                 std::string_view bytes) {
+                                                 std::string&& payload, size_t offset) {
+  if (is_ivf(factory)) {
+    Result<std::unique_ptr<IvfIndex>> ivf = IvfIndex::deserialize(
+        factory.substr(IvfIndex::kPrefix.size()), std::move(payload), offset);
+    if (!ivf) return ivf.status();
+    return std::unique_ptr<VectorIndex>(std::move(ivf).value());
+  }
+  const std::string_view bytes = std::string_view(payload).substr(offset);
   if (factory == "Flat") {
     Result<std::unique_ptr<FlatIndex>> flat = FlatIndex::deserialize(bytes);
     if (!flat) return flat.status();
@@ -114,14 +122,8 @@ Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int exp
     return Status::corruption(path + ": payload too short for the factory string");
   }
   const size_t offset = file->payload.size() - reader.remaining();
-  Result<std::unique_ptr<VectorIndex>> index = [&]() -> Result<std::unique_ptr<VectorIndex>> {
-    if (!is_ivf(factory)) return deserialize(factory, std::string_view(file->payload).substr(offset));
-    // The index takes the bytes over and scans its codes in place (no second copy in memory).
-    Result<std::unique_ptr<IvfIndex>> ivf = IvfIndex::deserialize(
-        factory.substr(IvfIndex::kPrefix.size()), std::move(file->payload), offset);
-    if (!ivf) return ivf.status();
-    return std::unique_ptr<VectorIndex>(std::move(ivf).value());
-  }();
+  Result<std::unique_ptr<VectorIndex>> index =
+      deserialize(factory, std::move(file->payload), offset);
   if (!index) return index.status().with_context(path);
   if (static_cast<uint32_t>((*index)->dim()) != h.dim) {
     return Status::corruption(path + ": header says dim " + std::to_string(h.dim) + ", the " +
@@ -132,6 +134,21 @@ Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int exp
                               factory + " index holds " + std::to_string((*index)->size()));
   }
   return index;
+}
+
+Status attach_vectors_file(VectorIndex& index, const std::string& vectors_path,
+                           const std::string& expected_encoder_id) {
+  auto* ivf = dynamic_cast<IvfIndex*>(&index);
+  if (ivf == nullptr || !ivf->config().ondisk) return Status::ok();
+  Result<std::unique_ptr<VectorRows>> rows =
+      VectorRows::open(vectors_path, ivf->dim(), expected_encoder_id);
+  if (!rows) return rows.status();
+  if ((*rows)->size() != ivf->size()) {
+    return Status::mismatch(vectors_path + ": " + std::to_string((*rows)->size()) +
+                            " vectors, the index holds " + std::to_string(ivf->size()));
+  }
+  ivf->attach_vectors(std::move(rows).value());
+  return Status::ok();
 }
 
 }  // namespace credmatch::index

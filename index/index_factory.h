@@ -57,4 +57,11 @@ Status save_index(const std::string& path, const VectorIndex& index, const std::
 Result<std::unique_ptr<VectorIndex>> load_index(const std::string& path, int expected_dim,
                                                 const std::string& expected_encoder_id);
 
+/// Gives an index that re-scores from a vectors file on disk (ivf:...,rerank=N,ondisk) that
+/// file, e.g. the catalog's competencies.vec (its header checked: dim, encoder id, count); does
+/// nothing for any other index. Errors as VectorRows::open(); a count other than the index's
+/// is kMismatch.
+Status attach_vectors_file(VectorIndex& index, const std::string& vectors_path,
+                           const std::string& expected_encoder_id);
+
 }  // namespace credmatch::index
