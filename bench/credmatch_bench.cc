@@ -40,6 +40,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/process_memory.h"
 #include "engine/catalog_dir.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
@@ -316,6 +317,19 @@ std::vector<Plan> make_plans(int64_t n, int dim) {
   };
 }
 
+// The table's header and separator, above print_row()'s rows; `seconds` names the column of
+// Row::build_s (build or load time).
+void print_header(const char* seconds) {
+  std::printf("\n| %-34s | %-8s | %9s | %9s | %9s | %9s | %7s | %12s | %5s | %5s |\n", "index",
+              "param", "QPS", "p50 us", "p99 us", "recall@10", seconds, "bytes/vector", "GB/s",
+              "% bw");
+  std::printf(
+      "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(36, '-').c_str(),
+      std::string(10, '-').c_str(), std::string(11, '-').c_str(), std::string(11, '-').c_str(),
+      std::string(11, '-').c_str(), std::string(11, '-').c_str(), std::string(9, '-').c_str(),
+      std::string(14, '-').c_str(), std::string(7, '-').c_str(), std::string(7, '-').c_str());
+}
+
 void print_row(const Row& r, FILE* out) {
   char gb[32] = "-", share[32] = "-";
   if (r.gbps > 0) std::snprintf(gb, sizeof gb, "%.1f", r.gbps);
@@ -338,17 +352,6 @@ void write_csv_row(const Row& row, std::FILE* csv) {
   std::fflush(csv);
 }
 
-// This process's resident memory now (VmRSS) and at its peak (VmHWM), GiB; 0 without /proc.
-std::pair<double, double> rss_gb() {
-  std::ifstream status("/proc/self/status");
-  double now = 0, peak = 0;
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) now = std::stod(line.substr(6)) / 1024.0 / 1024.0;
-    if (line.starts_with("VmHWM:")) peak = std::stod(line.substr(6)) / 1024.0 / 1024.0;
-  }
-  return {now, peak};
-}
-
 // --index-dir: an index built elsewhere (credmatch-synth --index: competencies.index,
 // queries.vec, truth.knn) is loaded alone, so the process's memory is the index's, and its
 // search knob swept against the stored exact answers.
@@ -361,20 +364,16 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
     std::fprintf(stderr, "credmatch-bench: %s\n", loaded.status().to_string().c_str());
     return 1;
   }
-  if (auto* ivf = dynamic_cast<credmatch::index::IvfIndex*>(loaded->get());
-      ivf != nullptr && ivf->config().ondisk) {
-    // Re-ranks from disk: the vectors file is opened (header only), never loaded.
-    auto rows = credmatch::index::VectorRows::open((fs::path(dir) / "competencies.vec").string(),
-                                                   ivf->dim(), "");
-    if (!rows) {
-      std::fprintf(stderr, "credmatch-bench: %s\n", rows.status().to_string().c_str());
-      return 1;
-    }
-    ivf->attach_vectors(std::move(rows).value());
+  // An index that re-ranks from disk opens the vectors file (header only), never loads it.
+  if (credmatch::Status s = credmatch::index::attach_vectors_file(
+          **loaded, (fs::path(dir) / "competencies.vec").string(), "");
+      !s.is_ok()) {
+    std::fprintf(stderr, "credmatch-bench: %s\n", s.to_string().c_str());
+    return 1;
   }
   const VectorIndex& index = **loaded;
   const double load_s = seconds_since(t0);
-  const auto [rss_loaded, peak_loaded] = rss_gb();
+  const credmatch::ResidentMemory loaded_memory = credmatch::resident_memory();
   auto queries = credmatch::index::load_vectors((fs::path(dir) / "queries.vec").string(), index.dim(), "");
   auto truth = credmatch::index::load_ground_truth((fs::path(dir) / "truth.knn").string(), "");
   if (!queries || !truth) {
@@ -400,10 +399,8 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
   std::printf("index: %s/competencies.index, %s, n=%lld, dim=%d, %lld queries; loaded in %.1f s; "
               "RSS after load %.2f GiB (peak while loading %.2f GiB)\n",
               dir.c_str(), index.factory_string().c_str(), static_cast<long long>(d.n), d.dim,
-              static_cast<long long>(d.nq), load_s, rss_loaded, peak_loaded);
-  std::printf("\n| %-34s | %-8s | %9s | %9s | %9s | %9s | %7s | %12s | %5s | %5s |\n", "index",
-              "param", "QPS", "p50 us", "p99 us", "recall@10", "load s", "bytes/vector", "GB/s",
-              "% bw");
+              static_cast<long long>(d.nq), load_s, loaded_memory.now_gib, loaded_memory.peak_gib);
+  print_header("load s");
   const bool hnsw = index.factory_string().starts_with("hnsw:");
   const double bpv = bytes_per_vector(index);
   std::vector<Row> job_rows;
@@ -428,10 +425,10 @@ int run_prebuilt(const std::string& dir, const Options& o, const std::vector<int
   std::printf("\njobs: %d queries per search() call; QPS counts queries, p50/p99 are per job\n",
               o.job_size);
   for (const Row& r : job_rows) print_row(r, stdout);
-  const auto [rss_end, peak_end] = rss_gb();
+  const credmatch::ResidentMemory end_memory = credmatch::resident_memory();
   std::printf("\nmemory: RSS %.2f GiB at the end, peak %.2f GiB (whole process: index, queries, "
               "truth, buffers; not the page cache of files read)\n",
-              rss_end, peak_end);
+              end_memory.now_gib, end_memory.peak_gib);
   return 0;
 }
 
@@ -606,14 +603,7 @@ int main(int argc, char** argv) {
                  "scan_gbps,bw_share,queries\n",
                  o.k);
   }
-  std::printf("\n| %-34s | %-8s | %9s | %9s | %9s | %9s | %7s | %12s | %5s | %5s |\n", "index",
-              "param", "QPS", "p50 us", "p99 us", "recall@10", "build s", "bytes/vector", "GB/s",
-              "% bw");
-  std::printf(
-      "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(36, '-').c_str(),
-      std::string(10, '-').c_str(), std::string(11, '-').c_str(), std::string(11, '-').c_str(),
-      std::string(11, '-').c_str(), std::string(11, '-').c_str(), std::string(9, '-').c_str(),
-      std::string(14, '-').c_str(), std::string(7, '-').c_str(), std::string(7, '-').c_str());
+  print_header("build s");
   std::vector<Row> job_rows;
   std::vector<Plan> plans = make_plans(d.n, d.dim);
   if (!factories.empty()) {

@@ -1,7 +1,6 @@
 #include "index/ground_truth.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "base/binary_file.h"
 #include "base/error.h"

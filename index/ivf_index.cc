@@ -8,7 +8,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <queue>
 #include <thread>
 #include <utility>
@@ -20,7 +19,6 @@
 namespace credmatch::index {
 namespace {
 
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // Rows per kernel call inside a list: the score buffer stays in L1.
 constexpr int64_t kListBlock = 1024;
 // Vectors encoded per pass of add(): bounds the rotated copy (kAddChunk * stored dim floats).
@@ -136,11 +134,14 @@ struct IvfIndex::Impl {
     return int8 ? static_cast<const void*>(l.i8.data()) : static_cast<const void*>(l.f32.data());
   }
 
-  // The derived state: quantizer and transform, from centroids, rotation and mean.
+  // The derived state, from centroids, rotation and mean: the transform, then the quantizer.
   void prepare(int dim) {
+    prepare_centring(dim);
     quantizer = std::make_unique<faiss::IndexFlatL2>(sdim);
     quantizer->add(static_cast<faiss::Index::idx_t>(centroids.size() / static_cast<size_t>(sdim)),
                    centroids.data());
+  }
+  void prepare_centring(int dim) {
     if (rotation.empty()) return;
     centring = std::make_unique<faiss::LinearTransform>(dim, sdim, /*have_bias=*/true);
     centring->A = rotation;
@@ -220,7 +221,7 @@ void IvfIndex::train(int64_t n, const float* x) {
     m.rotation = pca.A;
     m.rotation.resize(static_cast<size_t>(config_.pca) * dim_);
   }
-  m.prepare(dim_);
+  m.prepare_centring(dim_);  // rotate() below needs it; the quantizer waits for the centroids
   std::vector<float> rotated = rotate(nt, sample.data(), /*center=*/true);
   sample = {};
   m.spread.assign(static_cast<size_t>(m.sdim), 1.0f);
@@ -329,11 +330,14 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
     scan::scan_top_k(centroids, rotated.data(), n, nprobe, nprobe, probes.data(),
                      probe_scores.data(), {.max_threads = threads});
   }
-  std::vector<float> offset(static_cast<size_t>(n));
-  for (int64_t q = 0; q < n; ++q) {
-    double s = 0;
-    for (int j = 0; j < dim_; ++j) s += double{queries[q * dim_ + j]} * m.mean[j];
-    offset[q] = static_cast<float>(s);
+  // Re-ranked scores are exact inner products: the offset is only for approximate ones.
+  std::vector<float> offset(static_cast<size_t>(n), 0.0f);
+  if (config_.rerank == 0) {
+    for (int64_t q = 0; q < n; ++q) {
+      double s = 0;
+      for (int j = 0; j < dim_; ++j) s += double{queries[q * dim_ + j]} * m.mean[j];
+      offset[q] = static_cast<float>(s);
+    }
   }
   if (config_.int8) {
     for (int64_t q = 0; q < n; ++q) {
@@ -382,10 +386,9 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
       }
       top = std::move(exact);
     }
-    const float add = config_.rerank > 0 ? 0.0f : offset[q];
     for (int64_t j = static_cast<int64_t>(top.size()) - 1; j >= 0; --j) {
       result.ids[q * k + j] = top.top().second;
-      result.scores[q * k + j] = top.top().first + add;
+      result.scores[q * k + j] = top.top().first + offset[q];
       top.pop();
     }
   };
@@ -543,15 +546,13 @@ Result<std::unique_ptr<IvfIndex>> IvfIndex::deserialize(const std::string& spec,
   for (uint32_t l = 0; l < nlist; ++l) {
     Impl::List& list = m.lists[l];
     const std::string_view codes = r.take(sizes[l] * sdim * code_bytes);
-    list.loaded = codes.data();  // used in place: int8 needs no alignment, fp32 is copied
-    if (int8 == 0) {
-      list.f32.resize(sizes[l] * sdim);
-      std::memcpy(list.f32.data(), codes.data(), codes.size());
-      list.loaded = nullptr;
-    }
     if (int8 != 0) {
+      list.loaded = codes.data();  // used in place: int8 codes need no alignment
       list.scales.resize(sizes[l]);
       r.raw(list.scales.data(), sizes[l] * sizeof(float));
+    } else {
+      list.f32.resize(sizes[l] * sdim);  // copied: the payload offers no float alignment
+      std::memcpy(list.f32.data(), codes.data(), codes.size());
     }
     list.ids.resize(sizes[l]);
     r.raw(list.ids.data(), sizes[l] * sizeof(int64_t));

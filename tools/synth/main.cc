@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/process_memory.h"
 #include "engine/catalog_dir.h"
 #include "engine/encoder.h"
 #include "engine/line_reader.h"
@@ -167,15 +168,6 @@ void encode_parallel(const credmatch::engine::Encoder& enc, std::span<const std:
   if (error) std::rethrow_exception(error);
 }
 
-// Peak resident memory of this process (VmHWM), in GiB; 0 where /proc is absent.
-double peak_rss_gb() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0 / 1024.0;
-  }
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -273,23 +265,30 @@ int main(int argc, char** argv) {
       }
       std::vector<float> vectors(static_cast<size_t>(std::min(chunk, n) * dim));
       double encode_s = 0, truth_s = 0, add_s = 0;
+      std::chrono::steady_clock::time_point last;
+      // Adds the time since `last` to `total`.
+      auto lap = [&last](double& total) {
+        const auto now = std::chrono::steady_clock::now();
+        total += std::chrono::duration<double>(now - last).count();
+        last = now;
+      };
       for (int64_t start = 0; start < n; start += chunk) {
         const int64_t len = std::min(chunk, n - start);
         const std::span<float> block = std::span(vectors).first(static_cast<size_t>(len * dim));
-        auto t = std::chrono::steady_clock::now();
-        encode_parallel(enc, std::span<const std::string>(texts).subspan(static_cast<size_t>(start), static_cast<size_t>(len)), block, false);
-        auto t2 = std::chrono::steady_clock::now();
-        encode_s += std::chrono::duration<double>(t2 - t).count();
+        last = std::chrono::steady_clock::now();
+        encode_parallel(enc,
+                        std::span<const std::string>(texts).subspan(static_cast<size_t>(start),
+                                                                    static_cast<size_t>(len)),
+                        block, false);
+        lap(encode_s);
         truth.add(len, block);
-        t = std::chrono::steady_clock::now();
-        truth_s += std::chrono::duration<double>(t - t2).count();
+        lap(truth_s);
         index->add(len, block);
         if (vector_file) {
           credmatch::Status s = vector_file->append(block);
           if (!s.is_ok()) throw std::runtime_error(s.to_string());
         }
-        t2 = std::chrono::steady_clock::now();
-        add_s += std::chrono::duration<double>(t2 - t).count();
+        lap(add_s);
         std::fprintf(stderr, "\r%lld / %lld: encode %.0f s, exact top-%d %.0f s, index add %.0f s",
                      static_cast<long long>(start + len), static_cast<long long>(n), encode_s, k,
                      truth_s, add_s);
@@ -319,7 +318,7 @@ int main(int argc, char** argv) {
                     "index: %s; encode %.1f s, exact top-%d of %lld queries %.1f s, index add "
                     "(incl. training) %.1f s, save %.1f s; peak RSS %.2f GiB\n",
                     index->factory_string().c_str(), encode_s, k, static_cast<long long>(nq),
-                    truth_s, add_s, save_s, peak_rss_gb());
+                    truth_s, add_s, save_s, credmatch::resident_memory().peak_gib);
       timing = line;
       std::fputs(line, stdout);
     } else if (!no_vectors) {
