@@ -276,7 +276,9 @@ TEST(ScanKernels, PairDotProductsMatchScalarLoops) {
   std::normal_distribution<float> normal;
   std::vector<const scan::Kernels*> sets = {&scan::generic_kernels()};
   if (scan::avx2_kernels() != nullptr) sets.push_back(scan::avx2_kernels());
-  for (int dim : {1, 7, 31, 32, 33, 64, 100, 384, 512, 1000}) {
+  if (scan::avx512_kernels() != nullptr) sets.push_back(scan::avx512_kernels());
+  if (scan::avx512_vnni_kernels() != nullptr) sets.push_back(scan::avx512_vnni_kernels());
+  for (int dim : {1, 7, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 384, 512, 1000, 1280}) {
     std::vector<int8_t> a(static_cast<size_t>(dim)), b(static_cast<size_t>(dim));
     std::vector<float> x(static_cast<size_t>(dim)), y(static_cast<size_t>(dim));
     int32_t want_i = 0;
