@@ -86,6 +86,12 @@ using Queue = std::priority_queue<std::pair<float, hnswlib::tableint>,
 // which prefetches the first line of the next vector only), 19-20 ms with none: the search
 // waits on memory, and only many vectors in flight hide it.
 constexpr int kPrefetchVectors = 32;
+// With this many vectors of an expansion left to score, the likely next expansion's unvisited
+// neighbours are prefetched too, so memory stays busy across expansions (the next node is the
+// best candidate then, and usually still is when this expansion ends). In one process,
+// alternating per 20-query batch on the 1M graph (ef 256): median 4.58-4.72 ms against
+// 4.81-4.93 without (a quarter of the batches each way).
+constexpr size_t kSpeculateBefore = 4;
 
 void prefetch_vector(const HnswGraph& h, hnswlib::tableint id) {
   const char* p = h.getDataByInternalId(id);
@@ -150,6 +156,15 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
     const std::pair<float, hnswlib::tableint> next = candidates.top();
     if (-next.first > lower_bound) break;
     candidates.pop();
+    // The likely next expansion's link list (3 lines at M 16) loads while this one's
+    // neighbours are scored: otherwise every expansion starts with a wait on memory.
+    if (!candidates.empty()) {
+      const char* next_list =
+          reinterpret_cast<const char*>(h.get_linklist0(candidates.top().second));
+      for (size_t line = 0; line < h.size_links_level0_; line += 64) {
+        __builtin_prefetch(next_list + line, /*rw=*/0, /*locality=*/3);
+      }
+    }
     hnswlib::linklistsizeint* list = h.get_linklist0(next.second);
     const size_t size = h.getListCount(list);
     fresh.clear();
@@ -159,7 +174,16 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
       visited[id] = tag;
       fresh.push_back(id);
     }
+    const size_t speculate_at =
+        fresh.size() > kSpeculateBefore ? fresh.size() - kSpeculateBefore : 0;
+    size_t scored = 0;
     visit_prefetched(h, fresh.data(), fresh.size(), [&](hnswlib::tableint id) {
+      if (scored++ == speculate_at && !candidates.empty()) {
+        hnswlib::linklistsizeint* likely = h.get_linklist0(candidates.top().second);
+        for (size_t j = 1; j <= h.getListCount(likely); j++) {
+          if (visited[likely[j]] != tag) prefetch_vector(h, likely[j]);
+        }
+      }
       const float d = dist(query, h.getDataByInternalId(id), param);
       if (top.size() < ef || lower_bound > d) {
         candidates.emplace(-d, id);
@@ -336,11 +360,15 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
   const int64_t wanted =
       config_.rerank_factor > 0 ? int64_t{k} * config_.rerank_factor : int64_t{k};
   const auto count = static_cast<size_t>(std::max<int64_t>(wanted, ef));
-  // Queries [begin, end) into their result rows; each task has its own buffers.
-  auto run = [&](int64_t begin, int64_t end) {
+  // Queries taken one at a time from `next` into their result rows; each task has its own
+  // buffers. Taken as a task finishes one, not split in fixed shares: query costs vary (a
+  // 20-query job on the 1M graph ranged over 2x), and a thread the scheduler pauses then holds
+  // back one query, not half the batch.
+  std::atomic<int64_t> next{0};
+  auto run = [&] {
     std::vector<char> element;
     std::vector<std::pair<float, int64_t>> hits;  // (score, id)
-    for (int64_t q = begin; q < end; ++q) {
+    for (int64_t q = next++; q < n; q = next++) {
       const float* query = queries.data() + q * dim_;
       const void* probe = query;
       if (config_.int8) {
@@ -386,14 +414,14 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
     }
   };
   if (n == 1 || params.threads == 1) {
-    run(0, n);
+    run();
     return result;
   }
   // A batch (e.g. a job's requirements) is split over the scan worker pool.
   const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t tasks =
       std::min<int64_t>(n, params.threads > 0 ? std::min<int64_t>(params.threads, cores) : cores);
-  scan::run_parallel(tasks, [&](int64_t t) { run(n * t / tasks, n * (t + 1) / tasks); });
+  scan::run_parallel(tasks, [&](int64_t) { run(); });
   return result;
 }
 
