@@ -1,6 +1,7 @@
 #include "engine/matcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -8,7 +9,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include "base/error.h"
 #include "engine/text.h"
@@ -18,10 +18,10 @@
 namespace credmatch::engine {
 namespace {
 
-// Exact rescoring on several threads: at most this many, each taking this many credentials
-// of a batch (a credential is ~10 us at 1,280 dims: a batch is worth waking the pool for).
-constexpr int64_t kMaxRescoreThreads = 8;
-constexpr int64_t kRescoreBatchPerThread = 8;
+// Encoding and exact rescoring on several threads: at most this many, encoding at least this
+// many statements each (waking a thread costs about one statement's encoding).
+constexpr int64_t kMaxThreads = 8;
+constexpr int64_t kMinStatementsPerThread = 4;
 
 // The index's runtime-dispatched pair dot product (AVX2/FMA where the CPU has it): the exact
 // rescoring computes requirements x competencies of every candidate credential, and a scalar
@@ -166,7 +166,25 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   std::vector<std::string> texts;
   for (const auto& r : reqs) texts.push_back(r.text);
   std::vector<float> queries(reqs.size() * size_t(d));
-  catalog_.encoder().encode(texts, queries);
+  // Threads for encoding and exact rescoring (the index search splits its own batch).
+  const int64_t threads =
+      config_.search.threads == 1
+          ? 1
+          : std::clamp<int64_t>(config_.search.threads > 0 ? config_.search.threads
+                                                             : std::thread::hardware_concurrency(),
+                                1, kMaxThreads);
+  // Rows encode independently: a job's statements are split over the threads (~30 us each).
+  const int64_t encode_tasks = std::min<int64_t>(threads, n_req / kMinStatementsPerThread);
+  if (encode_tasks <= 1) {
+    catalog_.encoder().encode(texts, queries);
+  } else {
+    index::scan::run_parallel(encode_tasks, [&](int64_t t) {
+      const int64_t begin = n_req * t / encode_tasks, end = n_req * (t + 1) / encode_tasks;
+      catalog_.encoder().encode(
+          std::span<const std::string>(texts).subspan(size_t(begin), size_t(end - begin)),
+          std::span<float>(queries).subspan(size_t(begin * d), size_t((end - begin) * d)));
+    });
+  }
 
   MatchResult result;
   result.requirements.resize(reqs.size());
@@ -189,40 +207,83 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   std::vector<float>& upper = buffers.upper;
   std::vector<float>& cred_upper = buffers.credential_upper;
   const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
-  // Index: the nearest competencies of every requirement. Any competency not retrieved for r
-  // scores at most the k-th retrieved score (exact index), or nothing at all if every
-  // competency was retrieved.
-  int k = static_cast<int>(std::min<int64_t>(config_.neighbours, n_comp));
-  auto retrieve = [&] {
+  // Index: the nearest competencies of each requirement. Any competency not retrieved for r
+  // scores at most the last retrieved score (exact index): unseen_bound[r], or nothing at all
+  // once every competency was retrieved. hits_of[r] holds r's last search, depth[r] its size.
+  std::vector<std::vector<std::pair<int64_t, float>>> hits_of(reqs.size());
+  std::vector<int64_t> depth(reqs.size(), 0);
+  std::vector<float> unseen_bound(reqs.size(), kNegInf);
+  // Searches requirements `which` for their k nearest competencies each.
+  auto search = [&](const std::vector<int64_t>& which, int k) {
+    std::vector<float> rows(which.size() * size_t(d));
+    for (size_t i = 0; i < which.size(); ++i) {
+      std::copy_n(queries.data() + which[i] * d, d, rows.data() + i * size_t(d));
+    }
+    const index::SearchResult hits =
+        catalog_.index().search(int64_t(which.size()), rows, k, config_.search);
+    for (size_t i = 0; i < which.size(); ++i) {
+      const size_t r = size_t(which[i]);
+      hits_of[r].clear();
+      for (int j = 0; j < k; ++j) {
+        const int64_t id = hits.ids[i * size_t(k) + size_t(j)];
+        if (id >= 0) hits_of[r].emplace_back(id, hits.scores[i * size_t(k) + size_t(j)]);
+      }
+      depth[r] = k;
+      unseen_bound[r] = k < n_comp ? snap(hits.scores[i * size_t(k) + size_t(k - 1)]) : kNegInf;
+      RequirementSummary& sum = result.requirements[r];
+      if (!hits_of[r].empty()) {
+        sum.best_score = hits_of[r][0].second;
+        sum.best_competency = hits_of[r][0].first;
+        sum.covered_by_catalog = sum.best_score >= tau;
+      }
+    }
+  };
+  // Bounds from the requirements' hits: `order`, `unseen_ub` and `likely_last`.
+  double likely_last = 0.0;
+  auto bound_retrieved = [&] {
     order.clear();
     unseen_ub = 0.0;
-    const index::SearchResult hits = catalog_.index().search(n_req, queries, k, config_.search);
-    std::vector<float> unseen_bound(reqs.size(), kNegInf);
-    std::unordered_map<int32_t, std::vector<float>> seen;  // credential → best retrieved per r
-    for (int64_t r = 0; r < n_req; ++r) {
-      for (int j = 0; j < k; ++j) {
-        const int64_t id = hits.ids[size_t(r * k + j)];
-        const float s = hits.scores[size_t(r * k + j)];
-        if (id < 0) continue;
-        if (j == 0) {
-          result.requirements[size_t(r)].best_score = s;
-          result.requirements[size_t(r)].best_competency = id;
-          result.requirements[size_t(r)].covered_by_catalog = s >= tau;
+    // The credentials retrieved, in first-seen order, and for each its best retrieved score per
+    // requirement (seen_best[slot * n_req + r]); slot_of maps a credential to its slot. Flat
+    // arrays: a hash map of per-credential vectors cost ~0.6 ms for 20 x 256 hits.
+    std::vector<int32_t> slot_of(n_cred, -1);
+    std::vector<int32_t> seen;
+    std::vector<float> seen_best;
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      for (const auto& [id, s] : hits_of[r]) {
+        const int32_t c = catalog_.credential_of(id);
+        int32_t& slot = slot_of[size_t(c)];
+        if (slot < 0) {
+          slot = int32_t(seen.size());
+          seen.push_back(c);
+          seen_best.resize(seen_best.size() + reqs.size(), kNegInf);
         }
-        auto& best =
-            seen.try_emplace(catalog_.credential_of(id), reqs.size(), kNegInf).first->second;
-        best[size_t(r)] = std::max(best[size_t(r)], snap(s));
+        float& best = seen_best[size_t(slot) * reqs.size() + r];
+        best = std::max(best, snap(s));
       }
-      if (k < n_comp) unseen_bound[size_t(r)] = snap(hits.scores[size_t(r * k + k - 1)]);
+      unseen_ub += weight[r] * credit(unseen_bound[r]);
     }
-    for (size_t r = 0; r < reqs.size(); ++r) unseen_ub += weight[r] * credit(unseen_bound[r]);
     unseen_ub /= total_weight;
-    for (const auto& [c, best] : seen) {
-      double ub = 0.0;
+    order.reserve(seen.size());
+    std::vector<double> retrieved_scores;
+    retrieved_scores.reserve(seen.size());
+    for (size_t slot = 0; slot < seen.size(); ++slot) {
+      const float* best = seen_best.data() + slot * reqs.size();
+      double ub = 0.0, retrieved = 0.0;
       for (size_t r = 0; r < reqs.size(); ++r) {
         ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
+        retrieved += weight[r] * credit(best[r]);
       }
-      order.emplace_back(ub / total_weight, c);
+      order.emplace_back(ub / total_weight, seen[slot]);
+      retrieved_scores.push_back(retrieved / total_weight);
+    }
+    // The top-th best score from the retrieved scores alone: about the last score the list
+    // will keep (0 when fewer credentials were retrieved).
+    likely_last = 0.0;
+    if (retrieved_scores.size() >= size_t(config_.top)) {
+      std::nth_element(retrieved_scores.begin(), retrieved_scores.begin() + (config_.top - 1),
+                       retrieved_scores.end(), std::greater<>());
+      likely_last = retrieved_scores[size_t(config_.top - 1)];
     }
   };
   if (full_scan != nullptr) {
@@ -263,7 +324,10 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       if (ub > 0.0) order.emplace_back(ub / total_weight, static_cast<int32_t>(c));
     }
   } else {
-    retrieve();
+    std::vector<int64_t> all(reqs.size());
+    for (size_t r = 0; r < reqs.size(); ++r) all[r] = int64_t(r);
+    search(all, int(std::min<int64_t>(config_.neighbours, n_comp)));
+    bound_retrieved();
     result.index_searches = 1;
   }
   auto sort_order = [&] {
@@ -279,29 +343,67 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   // evidence) one whose upper bound is below the threshold earns no credit. The credentials
   // kept are rescored again for their evidence: the best competency and its score for every
   // requirement, covered or not.
+  //
+  // Index route: every requirement against every competency of the credential, scored as a
+  // small matrix product (requirements in groups of kMaxQueryGroup against each run of
+  // consecutive competency rows), so a competency's row is read once per group, not once per
+  // requirement: pair by pair this was as slow as the 20 searches themselves at 1M.
+  const index::scan::Kernels& kernels = index::scan::active_kernels();
+  auto rescore_all_pairs = [&](std::span<const int64_t> comps, Exact& e) {
+    const size_t m = comps.size();
+    thread_local std::vector<float> scores, group;
+    scores.resize(reqs.size() * m);
+    for (size_t j0 = 0; j0 < m;) {
+      size_t j1 = j0 + 1;
+      while (j1 < m && comps[j1] == comps[j1 - 1] + 1) ++j1;
+      const int64_t rows = int64_t(j1 - j0);
+      const float* base = catalog_.competency_vector(comps[j0]);
+      group.resize(size_t(index::scan::kMaxQueryGroup * rows));
+      for (int64_t q0 = 0; q0 < n_req; q0 += index::scan::kMaxQueryGroup) {
+        const int nq = int(std::min<int64_t>(index::scan::kMaxQueryGroup, n_req - q0));
+        kernels.fp32(queries.data() + q0 * d, nq, base, rows, d, group.data());
+        for (int a = 0; a < nq; ++a) {
+          std::copy_n(group.data() + a * rows, rows, scores.data() + size_t(q0 + a) * m + j0);
+        }
+      }
+      j0 = j1;
+    }
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      for (size_t j = 0; j < m; ++j) {
+        const float s = snap(scores[r * m + j]);
+        if (s > e.best[r]) {
+          e.best[r] = s;
+          e.argbest[r] = comps[j];
+        }
+      }
+      // The best pair again with the pair kernel, which the full scan route uses: the blocked
+      // kernel sums in another order, and the two routes give the same scores to the bit.
+      if (e.argbest[r] >= 0) {
+        const float* q = queries.data() + r * size_t(d);
+        e.best[r] = snap(dot(q, catalog_.competency_vector(e.argbest[r]), d));
+      }
+      e.score += weight[r] * credit(e.best[r]);
+    }
+    e.score /= total_weight;
+  };
   auto rescore = [&](int32_t c, bool for_evidence) {
     Exact e;
     e.best.assign(reqs.size(), kNegInf);
     e.argbest.assign(reqs.size(), -1);
     const auto comps = catalog_.competencies_of(c);
+    if (full_scan == nullptr) {
+      rescore_all_pairs(comps, e);
+      return e;
+    }
     for (size_t r = 0; r < reqs.size(); ++r) {
       const float* q = queries.data() + r * size_t(d);
-      // Full scan: competencies whose upper bound is below `skip_below` are not computed.
-      const float* lo = full_scan != nullptr ? lower.data() + r * size_t(nd) : nullptr;
-      const float* up = full_scan != nullptr ? upper.data() + r * size_t(nd) : nullptr;
-      float skip_below = kNegInf;
-      if (full_scan != nullptr) {
-        skip_below = for_evidence ? kNegInf : tau;
-        for (int64_t p : comps) {
-          const int32_t v = full_scan->distinct_of(p);
-          skip_below = std::max(skip_below, lo[v]);
-        }
-      }
+      // Competencies whose upper bound is below `skip_below` are not computed.
+      const float* lo = lower.data() + r * size_t(nd);
+      const float* up = upper.data() + r * size_t(nd);
+      float skip_below = for_evidence ? kNegInf : tau;
+      for (int64_t p : comps) skip_below = std::max(skip_below, lo[full_scan->distinct_of(p)]);
       for (int64_t p : comps) {
-        if (full_scan != nullptr) {
-          const int32_t v = full_scan->distinct_of(p);
-          if (up[v] < skip_below) continue;
-        }
+        if (up[full_scan->distinct_of(p)] < skip_below) continue;
         const float s = snap(dot(q, catalog_.competency_vector(p), d));
         if (s > e.best[r]) {
           e.best[r] = s;
@@ -336,59 +438,72 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     return kept.size() == size_t(config_.top) && kept.back().second.score > next_bound;
   };
   std::vector<char> scored(n_cred, 0);
-  // Rescoring runs in bound order; with more than one search thread, in batches scored side
-  // by side. A batch may rescore credentials past the point where the list settles, but their
-  // bounds are below the last score kept, so they change nothing but candidates_rescored.
-  const int64_t rescore_threads =
-      config_.search.threads == 1
-          ? 1
-          : std::clamp<int64_t>(config_.search.threads > 0 ? config_.search.threads
-                                                             : std::thread::hardware_concurrency(),
-                                1, kMaxRescoreThreads);
-  std::vector<int32_t> batch;
-  std::vector<Exact> batch_scores;
+  // Rescoring runs in bound order. With more than one search thread, the threads take the next
+  // credential in that order as they finish one (a thread that is descheduled or slow holds
+  // back no fixed share of the work) and merge into `kept` under a lock. A thread stops at the
+  // first bound the current last score kept settles; that score only grows, so every credential
+  // skipped scores below the final list and the result is the serial one. Only
+  // candidates_rescored may vary: a credential taken just before the list settled is still
+  // rescored.
   auto rescore_in_order = [&] {
-    for (size_t i = 0; i < order.size();) {
-      batch.clear();
-      bool stop = false;
-      for (; i < order.size() && int64_t(batch.size()) < rescore_threads * kRescoreBatchPerThread;
-           ++i) {
+    const int64_t tasks = std::min<int64_t>(threads, int64_t(order.size()));
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex kept_mutex;
+    auto work = [&](int64_t) {
+      while (!stop.load(std::memory_order_relaxed)) {
+        const size_t i = next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= order.size()) break;
         const auto [ub, c] = order[i];
-        if (ub <= 0.0 || settled(ub)) {
-          stop = true;
-          break;
+        {
+          std::lock_guard<std::mutex> lock(kept_mutex);
+          if (ub <= 0.0 || settled(ub)) {
+            stop = true;
+            break;
+          }
+          if (scored[size_t(c)]) continue;
+          scored[size_t(c)] = 1;
         }
-        if (scored[size_t(c)]) continue;
-        scored[size_t(c)] = 1;
-        batch.push_back(c);
+        Exact e = rescore(c, false);
+        std::lock_guard<std::mutex> lock(kept_mutex);
+        keep(c, std::move(e));
       }
-      batch_scores.assign(batch.size(), Exact{});
-      const auto n_batch = int64_t(batch.size());
-      const int64_t tasks = std::min(rescore_threads, n_batch);
-      index::scan::run_parallel(tasks, [&](int64_t t) {
-        for (int64_t j = n_batch * t / tasks; j < n_batch * (t + 1) / tasks; ++j) {
-          batch_scores[size_t(j)] = rescore(batch[size_t(j)], false);
-        }
-      });
-      for (size_t j = 0; j < batch.size(); ++j) keep(batch[j], std::move(batch_scores[j]));
-      if (stop) break;
+    };
+    if (tasks <= 1) {
+      work(0);
+    } else {
+      index::scan::run_parallel(tasks, work);
     }
   };
   for (;;) {
-    rescore_in_order();
-    // Index route: credentials never retrieved can still matter when the retrieved lists were
-    // cut above the threshold (the k-th score still earns credit). Retrieve 4x deeper and go
-    // on; once every competency was asked for, score what is left exactly.
-    if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
-    if (k >= n_comp) {
+    // Index route: credentials never retrieved can still matter when a requirement's list was
+    // cut above the threshold (its last score still earns credit). Those requirements alone
+    // are searched 4x deeper (the others' bounds earn nothing) and rescoring goes on; once
+    // every competency was asked for, what is left is scored exactly. When the unseen bound
+    // is above the score the list will likely end on, the deeper search comes first: every
+    // bound is at least unseen_ub, so rescoring now would go through nearly every credential
+    // retrieved (at 1M with 64 neighbours, 920 instead of 540) and settle nothing.
+    if (!(full_scan == nullptr && unseen_ub > 0.0 && unseen_ub >= likely_last)) {
+      rescore_in_order();
+      if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
+    }
+    std::vector<int64_t> deeper;
+    int64_t k = 0;
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      if (credit(unseen_bound[r]) > 0.0 && depth[r] < n_comp) {
+        deeper.push_back(int64_t(r));
+        k = std::max(k, std::min(depth[r] * 4, n_comp));
+      }
+    }
+    if (deeper.empty()) {
       for (size_t c = 0; c < n_cred; ++c) {
         if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c), false));
       }
       break;
     }
-    k = static_cast<int>(std::min<int64_t>(int64_t{k} * 4, n_comp));
     ++result.index_searches;
-    retrieve();
+    search(deeper, int(k));
+    bound_retrieved();
     sort_order();
   }
   if (full_scan != nullptr) {

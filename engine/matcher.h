@@ -37,7 +37,7 @@ enum class CandidateSource {
 
 struct MatchConfig {
   int top = 10;                   // credentials returned
-  int neighbours = 256;           // competencies retrieved per requirement for candidates
+  int neighbours = 64;            // competencies first retrieved per requirement (index route)
   float threshold = 0.35f;        // similarity below which a requirement is not covered
   float essential_weight = 1.0f;  // weight of an essential requirement
   float optional_weight = 0.5f;   // weight of an optional requirement
@@ -79,7 +79,7 @@ struct MatchResult {
   std::vector<CredentialMatch> credentials;       // best first; only scores > 0
   std::vector<RequirementSummary> requirements;  // one per requirement
   int64_t candidates_rescored = 0;               // credentials scored exactly
-  int index_searches = 0;                        // index route: searches, 4x deeper each
+  int index_searches = 0;  // index route: search calls (each deeper one for fewer requirements)
 };
 
 class Matcher {

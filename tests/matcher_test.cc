@@ -97,9 +97,13 @@ TEST_F(MatcherTest, TopListEqualsBruteForceScoring) {
       {"write SQL queries", "plot data", "use git"},
       {"operate farm machinery", "care for patients", "cook hot meals"},
       {"automate tasks with shell scripts", "organise spreadsheet data", "regression in R",
-       "track changes with version control", "harvest crops"}};
+       "track changes with version control", "harvest crops"},
+      // Enough statements for the matcher to encode them on two threads.
+      {"write SQL queries", "plot data", "use git", "operate farm machinery", "care for patients",
+       "cook hot meals", "automate tasks with shell scripts", "organise spreadsheet data",
+       "regression in R"}};
   ASSERT_NE(catalog_->full_scan(), nullptr);  // a Flat catalog: kAuto is the full scan
-  for (int neighbours : {0, 1, 2, 5, 256}) {   // 0: the full scan
+  for (int neighbours : {0, 1, 2, 5, 64, 256}) {  // 0: the full scan
     for (float threshold : {0.0f, 0.3f, 0.5f}) {
       MatchConfig config;
       config.top = 4;
