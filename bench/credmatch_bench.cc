@@ -5,10 +5,13 @@
 //
 // QPS, p50 and p99 are for one query per search() call, calls made one after another from one
 // thread (our exact scans shard each call over --threads threads; Faiss runs with one OpenMP
-// thread per call). recall@10 is against the exact answer (FlatIndex). GB/s and "% bw" (of the
-// measured 2-thread read bandwidth, or 1-thread when --threads 1) are given for exhaustive scans.
-// Also printed: the machine's read bandwidth (a streaming AVX2 sum over a DRAM-sized array, 1
-// and 2 threads, best of several passes), the FMA peak (register-only FMA chains, 1 and 2
+// thread per call). recall@10 is against the exact answer (FlatIndex). GB/s and "% bw" are
+// given for exhaustive scans: "% bw" is a share of the read bandwidth (2 threads, or 1 for
+// Faiss and --threads 1) measured right before and right after that row, their mean: on a
+// shared VM the bandwidth drifts by a third within minutes, and a reading taken at the start
+// of a long run is not the one the row ran against. Also printed: the machine's read bandwidth
+// at the start (a streaming AVX2 sum over a DRAM-sized array, 1 and 2 threads, best of several
+// passes) and the range of the per-row readings, the FMA peak (register-only FMA chains, 1 and 2
 // threads, on AVX-512 registers where our kernels use them), the batched exact search's
 // GFLOP/s (best of 3 calls) and share of that peak, and job rows: all --job-size queries of a
 // "job" in one call, p50/p99 per job.
@@ -605,6 +608,14 @@ int main(int argc, char** argv) {
   }
   print_header("build s");
   std::vector<Row> job_rows;
+  // The read bandwidth now, on a fresh probe array (freed again: it must not count in the
+  // indexes' memory); 0 with --bandwidth-mib 0.
+  std::vector<double> row_bandwidths;
+  auto probe_bandwidth = [&](int threads) {
+    if (bandwidth_mib <= 0) return 0.0;
+    std::vector<float> buffer(static_cast<size_t>(bandwidth_mib) << 18, 1.0f);
+    return read_bandwidth(buffer, threads, 5);
+  };
   std::vector<Plan> plans = make_plans(d.n, d.dim);
   if (!factories.empty()) {
     plans.clear();
@@ -646,16 +657,20 @@ int main(int argc, char** argv) {
         params.nprobe = value;
         param = "nprobe=" + std::to_string(value);
       }
+      const double scanned = scanned_bytes_per_vector(plan.factory, d.dim);
+      const int bw_threads = faiss ? 1 : o.threads;
+      const double bw_before = scanned > 0 ? probe_bandwidth(bw_threads) : 0;
       Row row = time_search(*index, d, o, 1, params);
+      const double bw_after = scanned > 0 ? probe_bandwidth(bw_threads) : 0;
       row.index = plan.factory;
       row.param = param;
       row.build_s = build_s;
       row.bytes_per_vector = bpv;
-      const double scanned = scanned_bytes_per_vector(plan.factory, d.dim);
       if (scanned > 0) {
         row.gbps = scanned * static_cast<double>(d.n) * row.qps / 1e9;
-        const double bw = faiss ? bw1 : (o.threads == 2 ? bw2 : bw1);
+        const double bw = (bw_before + bw_after) / 2;
         if (bw > 0) row.bw_share = row.gbps / bw;
+        if (bw > 0) row_bandwidths.push_back(bw);
       }
       print_row(row, stdout);
       write_csv_row(row, csv);
@@ -670,6 +685,11 @@ int main(int argc, char** argv) {
     }
   }
   omp_set_num_threads(o.threads);
+  if (!row_bandwidths.empty()) {
+    const auto [lo, hi] = std::minmax_element(row_bandwidths.begin(), row_bandwidths.end());
+    std::printf("%% bw against the read bandwidth measured around each row: %.1f-%.1f GB/s\n", *lo,
+                *hi);
+  }
   if (!job_rows.empty()) {
     std::printf("\njobs: %d queries per search() call; QPS counts queries, p50/p99 are per job\n",
                 o.job_size);
