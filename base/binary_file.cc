@@ -199,6 +199,32 @@ Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
   return layout;
 }
 
+Status read_binary_payload(const std::string& path, const BinaryFileLayout& layout, void* out) {
+  std::ifstream in;
+  std::streamoff file_size = 0;
+  CREDMATCH_RETURN_IF_ERROR(open_for_reading(path, in, &file_size));
+  if (static_cast<uint64_t>(file_size) != layout.payload_offset + layout.payload_size + 4) {
+    return Status::corruption(path + ": the file changed size since its header was read");
+  }
+  in.seekg(static_cast<std::streamoff>(layout.payload_offset));
+  // In chunks, each checksummed while it is still in cache.
+  constexpr uint64_t kChunk = 64u << 20;
+  char* dst = static_cast<char*>(out);
+  uint32_t crc = 0;
+  for (uint64_t done = 0; done < layout.payload_size;) {
+    const uint64_t n = std::min(kChunk, layout.payload_size - done);
+    in.read(dst + done, static_cast<std::streamsize>(n));
+    if (static_cast<uint64_t>(in.gcount()) != n) return Status::io_error(path + ": read failed");
+    crc = crc32_of(std::string_view(dst + done, n), crc);
+    done += n;
+  }
+  uint32_t stored = 0;
+  in.read(reinterpret_cast<char*>(&stored), sizeof stored);
+  if (in.gcount() != sizeof stored) return Status::io_error(path + ": read failed");
+  if (crc != stored) return Status::corruption(path + ": payload checksum mismatch");
+  return Status::ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // BinaryFileWriter
 

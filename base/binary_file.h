@@ -71,6 +71,13 @@ struct BinaryFileLayout {
 Result<BinaryFileLayout> read_binary_file_header(const std::string& path,
                                                  std::string_view expected_kind);
 
+/// Reads the payload that `layout` (from read_binary_file_header) describes into `out`
+/// (layout.payload_size bytes) and verifies its checksum: a large payload goes straight into
+/// its final buffer (a vectors file into a float array) instead of through a string and a
+/// copy, which held a 5 GB file twice while loading. kCorruption on a checksum mismatch,
+/// kIOError on a failed read; `out` is then partly written.
+Status read_binary_payload(const std::string& path, const BinaryFileLayout& layout, void* out);
+
 /// Writes a file whose payload is too large to hold at once: the header (with the declared
 /// payload size) at create(), the payload in append() calls, the payload checksum at
 /// finish(), which renames the temporary file over `path`. A writer dropped without a

@@ -69,17 +69,17 @@ Status check_vectors_file(const std::string& path, const FileHeader& h, uint64_t
 
 Result<VectorMatrix> load_vectors(const std::string& path, int expected_dim,
                                   const std::string& expected_encoder_id) {
-  Result<BinaryFile> file = read_binary_file(path, kVectorFileKind);
-  if (!file) return file.status();
-  const FileHeader& h = file->header;
-  const size_t size = file->payload.size();
+  Result<BinaryFileLayout> layout = read_binary_file_header(path, kVectorFileKind);
+  if (!layout) return layout.status();
+  const FileHeader& h = layout->header;
+  const size_t size = layout->payload_size;
   CREDMATCH_RETURN_IF_ERROR(
       check_vectors_file(path, h, size, expected_dim, expected_encoder_id));
   VectorMatrix m;
   m.dim = static_cast<int>(h.dim);
   m.n = static_cast<int64_t>(h.count);
   m.data.resize(size / sizeof(float));
-  if (size > 0) std::memcpy(m.data.data(), file->payload.data(), size);
+  CREDMATCH_RETURN_IF_ERROR(read_binary_payload(path, *layout, m.data.data()));
   return m;
 }
 

@@ -78,6 +78,41 @@ TEST(BinaryFile, DetectsEveryFlippedByte) {
   std::filesystem::remove(path);
 }
 
+// The header reader plus read_binary_payload (how large payloads are loaded) must catch every
+// damage that read_binary_file does, and read back the same bytes.
+TEST(BinaryFile, HeaderThenPayloadReadsTheBytesAndDetectsEveryFlippedByte) {
+  const std::string path = temp_path("payload.bin");
+  std::string payload(300, '\0');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7);
+  ASSERT_TRUE(write_binary_file(path, sample_header(), payload).is_ok());
+  auto read_all = [&]() -> Result<std::string> {
+    auto layout = read_binary_file_header(path, "");
+    if (!layout) return layout.status();
+    std::string out(layout->payload_size, '\0');
+    CREDMATCH_RETURN_IF_ERROR(read_binary_payload(path, *layout, out.data()));
+    return out;
+  };
+  auto good = read_all();
+  ASSERT_TRUE(good.is_ok()) << good.status().to_string();
+  EXPECT_EQ(*good, payload);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+    auto r = read_all();
+    ASSERT_FALSE(r.is_ok()) << "byte " << i;
+    if (i >= bytes.size() - payload.size() - 4) {  // the payload or its checksum
+      EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << "byte " << i;
+    }
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(BinaryFile, MissingFileIsNotFound) {
   auto file = read_binary_file(temp_path("does_not_exist.bin"), "");
   ASSERT_FALSE(file.is_ok());
