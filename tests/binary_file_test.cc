@@ -24,6 +24,23 @@ FileHeader sample_header() {
   return h;
 }
 
+// Rewrites `path` once per byte with that byte flipped, calling check(i, file size) each time.
+template <typename Check>
+void for_each_flipped_byte(const std::string& path, Check check) {
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    std::ofstream(path, std::ios::binary | std::ios::trunc)
+        .write(bad.data(), static_cast<std::streamsize>(bad.size()));
+    check(i, bytes.size());
+  }
+}
+
 TEST(BinaryFile, RoundTripsHeaderAndPayload) {
   const std::string path = temp_path("roundtrip.bin");
   ASSERT_TRUE(write_binary_file(path, sample_header(), "payload bytes").is_ok());
@@ -63,18 +80,10 @@ TEST(BinaryFile, DetectsEveryTruncation) {
 TEST(BinaryFile, DetectsEveryFlippedByte) {
   const std::string path = temp_path("flip.bin");
   ASSERT_TRUE(write_binary_file(path, sample_header(), std::string(64, 'q')).is_ok());
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    std::string bad = bytes;
-    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
-    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+  for_each_flipped_byte(path, [&](size_t i, size_t) {
     auto file = read_binary_file(path, "");
     EXPECT_FALSE(file.is_ok()) << "byte " << i;
-  }
+  });
   std::filesystem::remove(path);
 }
 
@@ -95,21 +104,13 @@ TEST(BinaryFile, HeaderThenPayloadReadsTheBytesAndDetectsEveryFlippedByte) {
   auto good = read_all();
   ASSERT_TRUE(good.is_ok()) << good.status().to_string();
   EXPECT_EQ(*good, payload);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    std::string bad = bytes;
-    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
-    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+  for_each_flipped_byte(path, [&](size_t i, size_t file_size) {
     auto r = read_all();
     ASSERT_FALSE(r.is_ok()) << "byte " << i;
-    if (i >= bytes.size() - payload.size() - 4) {  // the payload or its checksum
+    if (i >= file_size - payload.size() - 4) {  // the payload or its checksum
       EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << "byte " << i;
     }
-  }
+  });
   std::filesystem::remove(path);
 }
 
