@@ -153,30 +153,16 @@ Status parse_header(const std::string& path, std::string_view data, uint64_t fil
 }  // namespace
 
 Result<BinaryFile> read_binary_file(const std::string& path, std::string_view expected_kind) {
-  std::ifstream in;
-  std::streamoff file_size = 0;
-  CREDMATCH_RETURN_IF_ERROR(open_for_reading(path, in, &file_size));
-  // One allocation of the file's size, later trimmed in place to the payload: loading a
-  // multi-GB index holds the bytes once, not twice.
-  std::string data(static_cast<size_t>(file_size), '\0');
-  in.read(data.data(), file_size);
-  if (in.gcount() != file_size) return Status::io_error(path + ": read failed");
-
+  // The header, then the payload read straight into its string (no copy of the whole file
+  // trimmed afterwards); the kind is compared after the checksums: a damaged file reports
+  // damage first.
+  Result<BinaryFileLayout> layout = read_binary_file_header(path, "");
+  if (!layout) return layout.status();
   BinaryFile file;
-  uint64_t payload_size = 0, payload_start = 0;
-  CREDMATCH_RETURN_IF_ERROR(
-      parse_header(path, data, data.size(), &file.header, &payload_size, &payload_start));
-  const std::string_view payload = std::string_view(data).substr(payload_start, payload_size);
-  uint32_t payload_crc = 0;
-  std::memcpy(&payload_crc, data.data() + payload_start + payload_size, sizeof payload_crc);
-  if (crc32_of(payload) != payload_crc) {
-    return Status::corruption(path + ": payload checksum mismatch");
-  }
-  // The kind is compared after the checksums: a damaged file reports damage first.
+  file.payload.resize(layout->payload_size);
+  CREDMATCH_RETURN_IF_ERROR(read_binary_payload(path, *layout, file.payload.data()));
+  file.header = std::move(layout->header);
   CREDMATCH_RETURN_IF_ERROR(check_kind(path, file.header, expected_kind));
-  data.resize(payload_start + payload_size);
-  data.erase(0, payload_start);
-  file.payload = std::move(data);
   return file;
 }
 
