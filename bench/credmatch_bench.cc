@@ -669,8 +669,10 @@ int main(int argc, char** argv) {
       if (scanned > 0) {
         row.gbps = scanned * static_cast<double>(d.n) * row.qps / 1e9;
         const double bw = (bw_before + bw_after) / 2;
-        if (bw > 0) row.bw_share = row.gbps / bw;
-        if (bw > 0) row_bandwidths.push_back(bw);
+        if (bw > 0) {
+          row.bw_share = row.gbps / bw;
+          row_bandwidths.push_back(bw);
+        }
       }
       print_row(row, stdout);
       write_csv_row(row, csv);

@@ -483,7 +483,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     // is above the score the list will likely end on, the deeper search comes first: every
     // bound is at least unseen_ub, so rescoring now would go through nearly every credential
     // retrieved (at 1M with 64 neighbours, 920 instead of 540) and settle nothing.
-    if (!(full_scan == nullptr && unseen_ub > 0.0 && unseen_ub >= likely_last)) {
+    if (!(unseen_ub > 0.0 && unseen_ub >= likely_last)) {  // the full scan's unseen_ub is 0
       rescore_in_order();
       if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
     }
