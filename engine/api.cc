@@ -411,6 +411,10 @@ class ReadOnlyDb {
       sqlite3_close(db_);
       throw std::runtime_error(path + ": " + msg);
     }
+    // As the store's connections: a reload opens this while an old snapshot's last connection
+    // may be closing (checkpointing the WAL), and without a timeout the read failed with
+    // "database is locked" (ApiTest.ReloadSwapsTheCatalogWhileRequestsRun, ~1 run in 300).
+    sqlite3_busy_timeout(db_, 10000);
   }
   ~ReadOnlyDb() { sqlite3_close(db_); }
   // Runs `sql`, calling row(stmt) per row.

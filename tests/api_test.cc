@@ -265,7 +265,10 @@ TEST_F(ApiTest, ReloadSwapsTheCatalogWhileRequestsRun) {
       }
     });
   }
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(service_->reload().is_ok());
+  for (int i = 0; i < 5; ++i) {
+    const Status st = service_->reload();
+    ASSERT_TRUE(st.is_ok()) << st.to_string();
+  }
   while (answered < 20) std::this_thread::yield();
   stop = true;
   for (auto& w : workers) w.join();
