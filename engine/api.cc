@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/json_depth.h"
 #include "engine/gap_calibration.h"
 #include "engine/ingest.h"
 #include "engine/job_text.h"
@@ -171,6 +172,11 @@ json parse_body(std::string_view body, size_t max_bytes) {
                                 " bytes exceeds the limit of " + std::to_string(max_bytes));
   }
   if (!is_valid_utf8(body)) throw ApiError(400, "", "request body is not valid UTF-8");
+  if (auto deep = json_too_deep_at(body)) {
+    throw ApiError(400, "", "request body is not valid JSON: arrays and objects nest deeper than " +
+                                std::to_string(kMaxJsonDepth) + " levels (at byte " +
+                                std::to_string(*deep + 1) + ")");
+  }
   json out = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (out.is_discarded()) {
     // Parse again with exceptions for the position and reason.

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/json_depth.h"
 #include "engine/csv.h"
 #include "engine/line_reader.h"
 
@@ -328,6 +329,11 @@ Status read_json_job(const JsonObject& o, bool require_id, Job* j) {
   });
 }
 
+std::string too_deep_reason(size_t offset) {
+  return "invalid JSON: arrays and objects nest deeper than " + std::to_string(kMaxJsonDepth) +
+         " levels (at byte " + std::to_string(offset + 1) + ")";
+}
+
 // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error ..." reads
 // as "column 5: syntax error ..." for a one-line record.
 std::string json_error_text(const std::exception& e, bool one_line) {
@@ -433,6 +439,9 @@ Status parse_json_lines(const InputFile& input, RecordVisitor& visitor) {
     const SourceLocation where{input.path, (*reader)->line_number()};
     if (auto bad = invalid_utf8_offset(line)) {
       return Status::invalid_argument(located_message(where, "", utf8_reason(line, *bad)));
+    }
+    if (auto deep = json_too_deep_at(line)) {
+      return Status::invalid_argument(located_message(where, "", too_deep_reason(*deep)));
     }
     json obj;
     try {
@@ -784,6 +793,9 @@ Result<Job> parse_job_json(std::string_view text, std::string_view source, bool 
   const SourceLocation where{source, 0};
   if (auto bad = invalid_utf8_offset(text)) {
     return Status::invalid_argument(located_message(where, "", utf8_reason(text, *bad)));
+  }
+  if (auto deep = json_too_deep_at(text)) {
+    return Status::invalid_argument(located_message(where, "", too_deep_reason(*deep)));
   }
   json obj;
   try {

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
+
 namespace credmatch::engine {
 namespace {
 using nlohmann::json;
@@ -73,6 +75,12 @@ class Reader {
 
 Result<WorkerProfile> parse_profile_json(std::string_view text, std::string_view source) {
   const Reader r(source);
+  if (auto deep = json_too_deep_at(text)) {
+    return Status::invalid_argument(std::string(source) +
+                                    ": invalid JSON: arrays and objects nest deeper than " +
+                                    std::to_string(kMaxJsonDepth) + " levels (at byte " +
+                                    std::to_string(*deep + 1) + ")");
+  }
   json obj;
   try {
     obj = json::parse(text);

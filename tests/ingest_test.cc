@@ -251,6 +251,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"InvalidJson", RecordKind::kCredentials, "x.jsonl", kCred + "}\n{\"id\": \"c2\",}\n",
                 "x.jsonl:2: invalid JSON: column 13: syntax error while parsing object key - "
                 "unexpected '}'; expected string literal"},
+        // 60,000 nested arrays once exhausted the stack of `credmatch build` (no message).
+        BadCase{"NestedTooDeep", RecordKind::kCredentials, "creds.jsonl",
+                kCred + "}\n" + R"({"id": "c2", "title": "T", "competencies": )" +
+                    std::string(60000, '[') + std::string(60000, ']') + "}\n",
+                "creds.jsonl:2: invalid JSON: arrays and objects nest deeper than 64 levels (at "
+                "byte 107)"},
         BadCase{"NotAnObject", RecordKind::kSkills, "skills.jsonl", "[1, 2]\n",
                 "skills.jsonl:1: expected a JSON object, got an array"},
         BadCase{"MissingTitle", RecordKind::kCredentials, "creds.jsonl", R"({"id": "c1"})",
@@ -395,6 +401,11 @@ TEST(IngestJobJson, ParsesAMultiLineJobWithoutId) {
   EXPECT_EQ(job->requirements.size(), 1u);
   auto missing = parse_job_json(R"({"title": "x"})", "job.json", /*require_id=*/true);
   EXPECT_EQ(missing.status().message(), "job.json: id: missing required field");
+  auto deep = parse_job_json(R"({"title": "x", "requirements": )" + std::string(60000, '[') +
+                                 std::string(60000, ']') + "}",
+                             "job.json", false);
+  EXPECT_EQ(deep.status().message(),
+            "job.json: invalid JSON: arrays and objects nest deeper than 64 levels (at byte 95)");
   auto bad = parse_job_json("{\n\"title\": }", "job.json", false);
   EXPECT_NE(bad.status().message().find("job.json: invalid JSON: parse error at line 2"),
             std::string::npos);

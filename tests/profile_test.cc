@@ -49,6 +49,8 @@ TEST(Profile, ErrorsNameTheField) {
   expect_error(R"({"constraints": {"max_credentials": 1.5}})", "constraints.max_credentials: must be a whole number");
   expect_error(R"({"constraints": {"hours": 1}})", "constraints.hours: unknown field");
   expect_error(R"({"constraints": 3})", "constraints: must be an object");
+  const std::string deep = R"({"skills": )" + std::string(60000, '[') + std::string(60000, ']') + "}";
+  expect_error(deep.c_str(), "p.json: invalid JSON: arrays and objects nest deeper than 64 levels");
 }
 
 TEST(Profile, SplitsInlineSkillsOnSemicolonsAndLines) {

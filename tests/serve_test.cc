@@ -208,6 +208,40 @@ TEST_F(ServeTest, BadRequestsGetJsonErrorsNamingTheField) {
   EXPECT_EQ(c.Get("/v1/health")->status, 200);
 }
 
+// Two inputs once ended the process, no token needed: invalid UTF-8 in a URL (an uncaught
+// exception while the 404 handler wrote the path into JSON) and deeply nested JSON (stack
+// exhaustion). Each is now a 4xx, and the server keeps answering.
+TEST_F(ServeTest, InvalidUtf8InTheUrlIsAClientErrorAndTheServerKeepsServing) {
+  RunningServer srv(*dir_, "");
+  auto c = srv.client();
+  error_of(c.Get("/%FF"), 404);
+  error_of(c.Get("/v1/%C3%28/x"), 404);
+  EXPECT_EQ(error_of(c.Get("/v1/credentials/%C3%28"), 400)["field"], "path");
+  EXPECT_EQ(error_of(c.Get("/v1/search?q=sql&k=%FF"), 400)["field"], "k");
+  EXPECT_EQ(error_of(c.Get("/v1/search?q=%FE%FF"), 400)["field"], "q");
+  EXPECT_EQ(error_of(c.Get("/v1/occupations?q=caf%C3"), 400)["field"], "q");
+  EXPECT_EQ(c.Get("/v1/health")->status, 200);
+}
+
+TEST_F(ServeTest, DeeplyNestedBodiesAreRefusedAndTheServerKeepsServing) {
+  RunningServer srv(*dir_, "");
+  auto c = srv.client();
+  const std::string open(60000, '['), close(60000, ']');
+  const std::pair<const char*, std::string> cases[] = {
+      {"/v1/match", R"({"occupation": "job:analyst", "top": )" + open + close + "}"},
+      {"/v1/match", R"({"job": {"title": "t", "requirements": )" + open + close + "}}"},
+      {"/v1/path", R"({"occupation": "job:analyst", "skills": [], "explain": )" + open + close + "}"},
+      {"/v1/gap", R"({"occupation": "job:analyst", "profile": {"skills": )" + open + close + "}}"},
+      {"/v1/match", open + close},
+  };
+  for (const auto& [route, body] : cases) {
+    const json e = error_of(c.Post(route, body, "application/json"), 400);
+    EXPECT_NE(e["message"].get<std::string>().find("nest deeper than 64 levels"), std::string::npos)
+        << route << ": " << e.dump();
+  }
+  EXPECT_EQ(c.Get("/v1/health")->status, 200);
+}
+
 TEST_F(ServeTest, StaticFilesCannotReachOutsideTheEmbeddedPage) {
   RunningServer srv(*dir_, "");
   auto c = srv.client();

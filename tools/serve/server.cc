@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "engine/text.h"
 
 namespace credmatch::serve {
 
@@ -88,9 +89,29 @@ namespace {
 thread_local std::chrono::steady_clock::time_point t_start{};
 thread_local const char* t_route = nullptr;
 
+// Invalid UTF-8 a client sent (a path or parameter echoed in an error) is written as U+FFFD:
+// the strict dump() throws on it, which outside a route handler ends the process.
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+// Route parameters and query values reach the engine as text: bytes that are not UTF-8 are a
+// client error (400 naming the parameter), not a 404 or a 500 further in.
+void check_utf8(const httplib::Request& req) {
+  for (size_t i = 1; i < req.matches.size(); ++i) {
+    if (!engine::is_valid_utf8(req.matches[i].str())) {
+      throw ApiError(400, "path", "path: not valid UTF-8 (percent-decoded)");
+    }
+  }
+  for (const auto& [name, value] : req.params) {
+    if (!engine::is_valid_utf8(name)) {
+      throw ApiError(400, "", "query: a parameter name is not valid UTF-8");
+    }
+    if (!engine::is_valid_utf8(value)) {
+      throw ApiError(400, name, name + ": not valid UTF-8 (percent-decoded)");
+    }
+  }
 }
 
 void send_error(httplib::Response& res, const ApiError& e) {
@@ -191,6 +212,7 @@ void Server::install_routes() {
         ~Admission() { if (gate) gate->release(); }
       } admission(gated ? &compute_ : nullptr);
       try {
+        check_utf8(req);
         fn(req, res);
       } catch (const ApiError& e) {
         send_error(res, e);
@@ -242,16 +264,22 @@ void Server::install_routes() {
   });
   // Statuses httplib sets itself (unknown route 404, body too large 413, bad request 400) get
   // the same JSON error shape as ours; our own error bodies are left alone.
+  // httplib calls this outside any try block: nothing in it may throw.
   s.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string msg = "HTTP status " + std::to_string(res.status);
-    if (res.status == 400) msg = "malformed HTTP request";
-    if (res.status == 404) msg = "no such resource: " + req.path;
-    if (res.status == 405) msg = "method not allowed on " + req.path;
-    if (res.status == 413) msg = "request body exceeds the limit";
-    if (res.status == 414) msg = "request URI too long";
-    send_json(res, res.status, ApiError(res.status, "", msg).to_json());
+    try {
+      std::string msg = "HTTP status " + std::to_string(res.status);
+      if (res.status == 400) msg = "malformed HTTP request";
+      if (res.status == 404) msg = "no such resource: " + req.path;
+      if (res.status == 405) msg = "method not allowed on " + req.path;
+      if (res.status == 413) msg = "request body exceeds the limit";
+      if (res.status == 414) msg = "request URI too long";
+      send_json(res, res.status, ApiError(res.status, "", msg).to_json());
+    } catch (...) {
+      res.set_content("{\"error\": {\"status\": " + std::to_string(res.status) + "}}",
+                      "application/json");
+    }
     return httplib::Server::HandlerResponse::Handled;
   }));
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
