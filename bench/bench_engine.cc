@@ -20,15 +20,15 @@
 #include <string>
 #include <vector>
 
-#include "engine/catalog_dir.h"
-#include "engine/ingest.h"
-#include "engine/gap.h"
-#include "engine/gap_calibration.h"
-#include "engine/matcher.h"
-#include "engine/path_candidates.h"
-#include "engine/planner.h"
-#include "engine/profile.h"
-#include "engine/sif_encoder.h"
+#include "catalog/catalog_dir.h"
+#include "store/ingest.h"
+#include "plan/gap.h"
+#include "plan/gap_calibration.h"
+#include "match/matcher.h"
+#include "plan/path_candidates.h"
+#include "plan/planner.h"
+#include "plan/profile.h"
+#include "encode/sif_encoder.h"
 
 namespace {
 using namespace credmatch::engine;
@@ -226,7 +226,7 @@ void BM_GapPath_Plan(benchmark::State& state) {
 }
 BENCHMARK(BM_GapPath_Plan)->Arg(30)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// SIF encoder (engine/sif_encoder.h) on the pretrained vectors named by
+// SIF encoder (encode/sif_encoder.h) on the pretrained vectors named by
 // CREDMATCH_BENCH_WORD_VECTORS (e.g. models/glove-6b-100d.bin from scripts/fetch-models.sh);
 // skipped when unset. Fitted on the statements above with the default config; one thread.
 void BM_SifEncoder_Encode(benchmark::State& state) {

@@ -12,7 +12,7 @@
 // (scan::kMinShardBytes; both sizes below) across hardware_concurrency() threads per call, so
 // its benchmarks report wall-clock ("real") time.
 //
-// BM_Scan_*: the exact scan kernels of index/scan_kernels.h (active set: "kernel" in the
+// BM_Scan_*: the exact scan kernels of index/kernels/scan_kernels.h (active set: "kernel" in the
 // context output) on n clustered 384-d unit vectors, one query, with 1 and 2 threads; bytes/s
 // counts the stored bytes read (fp32 4, fp16 2, int8 1 byte per component, + 4 per int8 row).
 // BM_MemoryBandwidth streams a large buffer with 1 and 2 threads: the ceiling those bytes/s are
@@ -57,7 +57,7 @@
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/hnswlib_index.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 
 namespace {
 

@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "engine/catalog_dir.h"
+#include "catalog/catalog_dir.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/hnswlib_index.h"
@@ -52,7 +52,7 @@
 #include "index/index_factory.h"
 #include "index/ivf_index.h"
 #include "index/quantized_flat_index.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 #include "index/vector_file.h"
 
 #if defined(__x86_64__)

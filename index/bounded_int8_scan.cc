@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "base/error.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 
 namespace credmatch::index {
 namespace {

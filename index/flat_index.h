@@ -2,7 +2,7 @@
 // index is tested against (cf. hnswlib's BruteforceSearch).
 //
 // Vectors are kept as fp32, row-major, size size() * dim(). Searches run the exact scan kernels
-// of index/scan_kernels.h (AVX2/FMA when the CPU has them, else portable code): a batch is
+// of index/kernels/scan_kernels.h (AVX2/FMA when the CPU has them, else portable code): a batch is
 // scored kMaxQueryGroup queries at a time per block of base vectors, so the base is read from
 // memory once per call rather than once per query, and each score is fused with the query's
 // top-k. A base of 8 MiB or more is split across up to hardware_concurrency() threads per call

@@ -4,7 +4,7 @@
 
 #include "base/binary_file.h"
 #include "base/error.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 #include "index/vector_file.h"
 
 namespace credmatch::index {

@@ -2,7 +2,7 @@
 // "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small
 // World graphs") built and searched by hnswlib 0.6.2 (header-only, Debian libhnswlib-dev).
 //
-// Distances are 1 - <q, x> computed by our runtime-dispatched kernels (index/scan_kernels.h:
+// Distances are 1 - <q, x> computed by our runtime-dispatched kernels (index/kernels/scan_kernels.h:
 // AVX2/FMA where the CPU has it), not hnswlib's own compile-time SIMD, so the default
 // (non -march=native) build still searches at AVX2 speed.
 //

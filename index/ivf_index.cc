@@ -14,7 +14,7 @@
 
 #include "base/binary_file.h"
 #include "base/error.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 
 namespace credmatch::index {
 namespace {

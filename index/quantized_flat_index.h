@@ -2,7 +2,7 @@
 // optional exact fp32 re-ranking. Half (fp16) or a quarter (int8) of FlatIndex's bytes are read
 // per query, so a memory-bound scan is about 2x / 4x faster; scores are approximate.
 //
-// Storage (see index/scan_kernels.h for the formats and kernels):
+// Storage (see index/kernels/scan_kernels.h for the formats and kernels):
 //   fp16  IEEE binary16 per component: 2 bytes * dim per vector; relative error ~5e-4 per
 //         component, so recall@10 is ~0.99+ on sentence-embedding-like data.
 //   int8  symmetric per-vector scale (max |x| / 127) + int8 codes, query kept in fp32:
@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "index/scan_kernels.h"
+#include "index/kernels/scan_kernels.h"
 #include "index/vector_index.h"
 
 namespace credmatch::index {

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/catalog.h"
-#include "engine/ingest.h"
-#include "engine/profile.h"
+#include "store/records.h"
+#include "store/ingest.h"
+#include "plan/profile.h"
 
 namespace credmatch::python {
 

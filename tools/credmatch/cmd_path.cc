@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/api.h"
-#include "engine/catalog_dir.h"
-#include "engine/gap.h"
-#include "engine/ingest.h"
-#include "engine/path_candidates.h"
-#include "engine/planner.h"
-#include "engine/profile.h"
+#include "service/api.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap.h"
+#include "store/ingest.h"
+#include "plan/path_candidates.h"
+#include "plan/planner.h"
+#include "plan/profile.h"
 #include "tools/credmatch/cli.h"
 #include "tools/credmatch/worker_job_args.h"
 

@@ -10,7 +10,7 @@
 // query in query order. It is written to OUT.tmp and renamed at the end, so a failed run never
 // leaves a partial OUT.
 // Encoders: `catalog` (default: the encoder of --catalog, dense, exact FlatIndex search),
-// `bm25` and `tfidf-char` (exact lexical rankers, engine/lexical.h). Queries stream in chunks;
+// `bm25` and `tfidf-char` (exact lexical rankers, text/lexical.h). Queries stream in chunks;
 // the targets are held in memory.
 #include <spdlog/spdlog.h>
 
@@ -21,11 +21,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/catalog_dir.h"
-#include "engine/encoder.h"
-#include "engine/lexical.h"
-#include "engine/line_reader.h"
-#include "engine/text.h"
+#include "catalog/catalog_dir.h"
+#include "encode/encoder.h"
+#include "text/lexical.h"
+#include "text/line_reader.h"
+#include "text/normalize.h"
 #include "index/flat_index.h"
 #include "tools/credmatch/cli.h"
 

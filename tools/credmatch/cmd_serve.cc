@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/api.h"
+#include "service/api.h"
 #include "tools/credmatch/cli.h"
 #include "tools/serve/server.h"
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/ingest.h"
+#include "store/ingest.h"
 
 namespace credmatch::cli {
 

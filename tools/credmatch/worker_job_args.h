@@ -7,11 +7,11 @@
 #include <string>
 
 #include "base/status.h"
-#include "engine/catalog.h"
-#include "engine/catalog_dir.h"
-#include "engine/gap_calibration.h"
-#include "engine/profile.h"
-#include "engine/store.h"
+#include "store/records.h"
+#include "catalog/catalog_dir.h"
+#include "plan/gap_calibration.h"
+#include "plan/profile.h"
+#include "store/catalog_store.h"
 
 namespace credmatch::cli {
 
@@ -36,7 +36,7 @@ Result<engine::Job> load_job_file(const std::string& path);
 Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a);
 
 /// The gap thresholds for `catalog`: DIR/gap_thresholds.json when calibrated for its encoder,
-/// else the documented defaults (engine/gap_calibration.h); explicit flag values win.
+/// else the documented defaults (plan/gap_calibration.h); explicit flag values win.
 /// `thresholds` receives where they came from. kInvalidArgument for a malformed file or
 /// partial > covered.
 Result<engine::GapConfig> resolve_gap_config(const engine::LoadedCatalog& catalog,

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "base/error.h"
-#include "engine/text.h"
+#include "text/normalize.h"
 
 namespace credmatch::serve {
 

@@ -1,6 +1,6 @@
 // The HTTP/1.1 JSON API and web page of `credmatch serve` (docs/api.md), on cpp-httplib.
 //
-//   POST /v1/match, /v1/gap, /v1/path     engine/api.h Service, same JSON as the CLI
+//   POST /v1/match, /v1/gap, /v1/path     service/api.h Service, same JSON as the CLI
 //   GET  /v1/credentials/{id}, /v1/search?q=&k=, /v1/occupations?q=&k=, /v1/health
 //   GET  /metrics                          Prometheus text: requests by route and status,
 //                                          latency histograms by route
@@ -33,7 +33,7 @@
 #include <utility>
 
 #include "base/status.h"
-#include "engine/api.h"
+#include "service/api.h"
 
 namespace httplib {
 class Server;

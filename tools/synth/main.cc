@@ -38,9 +38,9 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "engine/catalog_dir.h"
-#include "engine/encoder.h"
-#include "engine/line_reader.h"
+#include "catalog/catalog_dir.h"
+#include "encode/encoder.h"
+#include "text/line_reader.h"
 #include "index/ground_truth.h"
 #include "index/index_factory.h"
 #include "index/vector_file.h"

@@ -1,0 +1,378 @@
+#include "catalog/catalog_dir.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "base/error.h"
+#include "text/normalize.h"
+#include "index/flat_index.h"
+#include "index/index_factory.h"
+#include "index/kernels/scan_kernels.h"
+
+namespace credmatch::engine {
+namespace fs = std::filesystem;
+namespace {
+
+// Competency vector components (rows x dim) up to which the matcher's full scan pays off even on
+// the portable int8 kernel (no VNNI): a few milliseconds per 20-requirement match.
+constexpr int64_t kPortableFullScan = int64_t{1} << 20;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Removes the staging directory unless the build got as far as swapping it in.
+class StagingGuard {
+ public:
+  explicit StagingGuard(fs::path p) : path_(std::move(p)) {}
+  ~StagingGuard() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  void release() { path_.clear(); }
+
+ private:
+  fs::path path_;
+};
+
+const std::set<std::string>& catalog_file_names() {
+  static const std::set<std::string> names = {kCatalogDbFile,
+                                              std::string(kCatalogDbFile) + "-wal",
+                                              std::string(kCatalogDbFile) + "-shm",
+                                              kEncoderFile,
+                                              kVectorsFile,
+                                              kIndexFile};
+  return names;
+}
+
+// A directory we may replace wholesale: absent, empty, or holding only catalog files.
+Status check_replaceable(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::ok();
+  if (!fs::is_directory(dir, ec)) {
+    return Status::invalid_argument(dir.string() + ": exists and is not a directory");
+  }
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!catalog_file_names().count(name)) {
+      return Status::invalid_argument(dir.string() + ": holds '" + name +
+                                      "', which is not a catalog file; refusing to replace it "
+                                      "(choose an empty or new --catalog directory)");
+    }
+  }
+  if (ec) return Status::io_error(dir.string() + ": cannot list: " + ec.message());
+  return Status::ok();
+}
+
+// Encodes texts on all cores (Encoder::encode is thread safe).
+std::vector<float> encode_all(const Encoder& encoder, const std::vector<std::string>& texts,
+                              const std::function<void(double)>& progress) {
+  const size_t d = static_cast<size_t>(encoder.dim());
+  std::vector<float> out(texts.size() * d);
+  const size_t threads = std::max<size_t>(1, std::thread::hardware_concurrency());
+  const size_t chunk = 2048;
+  std::atomic<size_t> next{0}, done{0};
+  auto worker = [&] {
+    for (size_t begin = next.fetch_add(chunk); begin < texts.size(); begin = next.fetch_add(chunk)) {
+      const size_t end = std::min(texts.size(), begin + chunk);
+      encoder.encode(std::span<const std::string>(texts).subspan(begin, end - begin),
+                     std::span<float>(out).subspan(begin * d, (end - begin) * d));
+      done += end - begin;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  if (progress) progress(1.0);
+  return out;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Fits the encoder of options.encoder_family on the store's corpus (and trains it on the
+// store's taxonomy pairs for "domain" and "hybrid"), filling the encoder fields of `report`.
+Result<std::unique_ptr<Encoder>> fit_encoder(
+    const CatalogStore& store, const BuildOptions& options, BuildReport* report,
+    const std::function<void(std::string_view, double)>& progress) {
+  const std::vector<std::string> corpus = store.corpus_texts();
+  std::unique_ptr<TfidfSvdEncoder> dense;
+  try {
+    dense = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
+      progress(std::string("fit encoder: ") + std::string(stage), f);
+    });
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
+  }
+  if (options.encoder_family == "domain" || options.encoder_family == "hybrid") {
+    const std::vector<TrainingPair> pairs = store.training_pairs();
+    DomainTrainingReport trained;
+    try {
+      dense = train_domain_encoder(*dense, pairs, options.training, &trained,
+                                   [&](double f) { progress("train encoder", f); });
+      report->training_pairs = trained.pairs;
+      report->training_loss = trained.epoch_loss;
+    } catch (const Error& e) {
+      // A catalog without taxonomy records has nothing to train on; LSA still works.
+      report->encoder_note = std::string("kept tfidf-svd: cannot train the domain encoder: ") +
+                             e.what();
+    }
+  }
+  report->encoder_features = dense->num_features();
+  if (options.encoder_family != "hybrid") return std::unique_ptr<Encoder>(std::move(dense));
+  progress("fit lexical sketches", 0.0);
+  try {
+    const FittedSketches sketches = fit_sketches(corpus, options.fusion);
+    return std::unique_ptr<Encoder>(fuse_lexical(*dense, sketches, options.fusion));
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot fit the lexical sketches: ") + e.what());
+  }
+}
+
+}  // namespace
+
+Result<BuildReport> build_catalog(const std::string& dir, const std::vector<InputFile>& inputs,
+                                  const BuildOptions& options) {
+  const auto t_start = std::chrono::steady_clock::now();
+  auto progress = [&](std::string_view stage, double f) {
+    if (options.progress) options.progress(stage, f);
+  };
+  try {
+    options.encoder.validate();
+    options.training.validate();
+    const bool hybrid = options.encoder_family == "hybrid";
+    if (options.encoder_family != "tfidf-svd" && options.encoder_family != "domain" && !hybrid) {
+      return Status::invalid_argument("unknown encoder '" + options.encoder_family +
+                                      "' (tfidf-svd, domain, hybrid)");
+    }
+    if (hybrid) options.fusion.validate();
+    if (options.encoder_file.empty()) (void)index::make_index(
+        options.index_factory,
+        options.encoder.semantic_dim + options.encoder.lexical_dim +
+            (hybrid ? options.fusion.char_dim + options.fusion.word_dim : 0));
+  } catch (const Error& e) {
+    return Status::invalid_argument(e.what());
+  }
+  const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  CREDMATCH_RETURN_IF_ERROR(check_replaceable(target));
+  const fs::path staging = target.string() + ".staging";
+  const fs::path old = target.string() + ".old";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) return Status::io_error(staging.string() + ": cannot create: " + ec.message());
+  StagingGuard guard(staging);
+
+  // Start from the current records, so a build adds to (or replaces within) the catalog.
+  for (const std::string suffix : {"", "-wal"}) {
+    const fs::path src = target / (std::string(kCatalogDbFile) + suffix);
+    if (fs::exists(src, ec)) {
+      fs::copy_file(src, staging / src.filename(), ec);
+      if (ec) return Status::io_error(src.string() + ": cannot copy: " + ec.message());
+    }
+  }
+
+  BuildReport report;
+  auto store = CatalogStore::open((staging / kCatalogDbFile).string(), /*create=*/true);
+  if (!store) return store.status();
+  auto t = std::chrono::steady_clock::now();
+  progress("ingest", 0.0);
+  CREDMATCH_RETURN_IF_ERROR((*store)->ingest(inputs, &report.ingested));
+  report.ingest_seconds = seconds_since(t);
+  report.counts = (*store)->counts();
+  if (report.counts.matchable_competencies == 0) {
+    return Status::invalid_argument(
+        "the catalog holds no credential competency (teaches/assesses) to match against; "
+        "ingest credentials first");
+  }
+
+  t = std::chrono::steady_clock::now();
+  auto fitted = options.encoder_file.empty() ? fit_encoder(**store, options, &report, progress)
+                                             : load_encoder(options.encoder_file);
+  if (!fitted) {
+    return options.encoder_file.empty() ? fitted.status()
+                                        : fitted.status().with_context("--encoder-file");
+  }
+  // A saved encoder is used as is: no fitting, so a large (e.g. synthetic) catalog is encoded
+  // exactly like the catalog the encoder came from.
+  if (!options.encoder_file.empty()) {
+    report.encoder_note = "reused from " + options.encoder_file + " (not fitted)";
+  }
+  const std::unique_ptr<Encoder> encoder = std::move(*fitted);
+  report.fit_seconds = seconds_since(t);
+  report.encoder_id = encoder->id();
+
+  t = std::chrono::steady_clock::now();
+  const std::vector<IndexedCompetency> competencies = (*store)->matchable_competencies();
+  std::vector<std::string> texts;
+  texts.reserve(competencies.size());
+  for (const auto& c : competencies) texts.push_back(c.text);
+  const std::vector<float> vectors =
+      encode_all(*encoder, texts, [&](double f) { progress("encode competencies", f); });
+  report.encode_seconds = seconds_since(t);
+
+  t = std::chrono::steady_clock::now();
+  progress("index", 0.0);
+  std::unique_ptr<index::VectorIndex> idx;
+  try {
+    idx = index::make_index(options.index_factory, encoder->dim());
+    idx->add(static_cast<int64_t>(competencies.size()), vectors);
+  } catch (const Error& e) {
+    return Status::invalid_argument(std::string("cannot build index '") + options.index_factory +
+                                    "': " + e.what());
+  }
+  report.index_seconds = seconds_since(t);
+
+  CREDMATCH_RETURN_IF_ERROR(save_encoder((staging / kEncoderFile).string(), *encoder));
+  // An exact Flat index already stores these vectors and open() reads them from it; only
+  // other indexes need the separate matrix for exact rescoring.
+  if (dynamic_cast<const index::FlatIndex*>(idx.get()) == nullptr) {
+    CREDMATCH_RETURN_IF_ERROR(index::save_vectors((staging / kVectorsFile).string(),
+                                                  encoder->dim(), vectors, encoder->id()));
+  }
+  CREDMATCH_RETURN_IF_ERROR(index::save_index((staging / kIndexFile).string(), *idx, encoder->id()));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("encoder_id", encoder->id()));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("index_factory", options.index_factory));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("built_at", now_utc()));
+  store->reset();  // closes the database (checkpoints its WAL) before the swap
+
+  // Swap: the old catalog moves aside, the staged one takes its name, the old one goes.
+  fs::remove_all(old, ec);
+  const bool had_old = fs::exists(target, ec);
+  if (had_old) {
+    fs::rename(target, old, ec);
+    if (ec) return Status::io_error(target.string() + ": cannot move aside: " + ec.message());
+  }
+  fs::rename(staging, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    if (had_old) fs::rename(old, target, ignored);  // put the previous catalog back
+    return Status::io_error(target.string() + ": cannot install new catalog: " + ec.message());
+  }
+  guard.release();
+  fs::remove_all(old, ec);
+  report.total_seconds = seconds_since(t_start);
+  progress("done", 1.0);
+  return report;
+}
+
+Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& dir) {
+  const fs::path root(dir);
+  std::error_code ec;
+  if (!fs::exists(root / kCatalogDbFile, ec)) {
+    return Status::not_found("no catalog at " + dir + " (run `credmatch build` first)");
+  }
+  std::unique_ptr<LoadedCatalog> cat(new LoadedCatalog());
+  cat->dir_ = dir;
+  auto store = CatalogStore::open((root / kCatalogDbFile).string(), /*create=*/false);
+  if (!store) return store.status();
+  cat->store_ = std::move(*store);
+  auto encoder = load_encoder((root / kEncoderFile).string());
+  if (!encoder) return encoder.status();
+  cat->encoder_ = std::move(*encoder);
+  const int dim = cat->encoder_->dim();
+  const std::string& encoder_id = cat->encoder_->id();
+  if (auto recorded = cat->store_->meta("encoder_id"); recorded && *recorded != encoder_id) {
+    return Status::mismatch(dir + ": catalog.db was built with encoder " + *recorded +
+                            " but encoder.bin is " + encoder_id + "; rebuild the catalog");
+  }
+  auto idx = index::load_index((root / kIndexFile).string(), dim, encoder_id);
+  if (!idx) return idx.status();
+  cat->index_ = std::move(*idx);
+  if (const auto* flat = dynamic_cast<const index::FlatIndex*>(cat->index_.get())) {
+    cat->vector_base_ = flat->vectors().data();  // the exact vectors are in the index already
+    // Only where the int8 kernel is fast (VNNI), or the catalog small enough for the portable
+    // one: elsewhere the flat index's fp32 scan (AVX2) is the faster route.
+    if (index::scan::avx512_vnni_kernels() != nullptr || flat->size() * dim <= kPortableFullScan) {
+      cat->full_scan_ =
+          std::make_unique<index::BoundedInt8Scan>(cat->vector_base_, flat->size(), dim);
+    }
+  } else {
+    auto vectors = index::load_vectors((root / kVectorsFile).string(), dim, encoder_id);
+    if (!vectors) return vectors.status();
+    cat->vectors_ = std::move(*vectors);
+    cat->vector_base_ = cat->vectors_.data.data();
+    if (cat->vectors_.n != cat->index_->size()) {
+      return Status::corruption(dir + ": " + std::to_string(cat->vectors_.n) + " vectors but " +
+                                std::to_string(cat->index_->size()) + " indexed; rebuild");
+    }
+    // An index that re-scores from disk reads its rows from the same vectors file.
+    CREDMATCH_RETURN_IF_ERROR(
+        index::attach_vectors_file(*cat->index_, (root / kVectorsFile).string(), encoder_id));
+  }
+  cat->competencies_ = cat->store_->matchable_competencies();
+  if (static_cast<int64_t>(cat->competencies_.size()) != cat->index_->size()) {
+    return Status::corruption(dir + ": catalog.db has " + std::to_string(cat->competencies_.size()) +
+                              " matchable competencies but the index has " +
+                              std::to_string(cat->index_->size()) + "; rebuild the catalog");
+  }
+  cat->credentials_ = cat->store_->credentials_summary();
+  for (size_t i = 0; i < cat->credentials_.size(); ++i) {
+    cat->credential_by_id_.emplace(cat->credentials_[i].id, static_cast<int32_t>(i));
+  }
+  cat->competencies_of_.resize(cat->credentials_.size());
+  cat->credential_of_.resize(cat->competencies_.size());
+  for (size_t p = 0; p < cat->competencies_.size(); ++p) {
+    auto it = cat->credential_by_id_.find(cat->competencies_[p].credential_id);
+    if (it == cat->credential_by_id_.end()) {
+      return Status::corruption(dir + ": competency " + cat->competencies_[p].id +
+                                " belongs to unknown credential " +
+                                cat->competencies_[p].credential_id);
+    }
+    cat->credential_of_[p] = it->second;
+    cat->competencies_of_[size_t(it->second)].push_back(static_cast<int64_t>(p));
+  }
+  if (cat->full_scan_) {
+    cat->full_scan_offsets_.push_back(0);
+    for (const std::vector<int64_t>& positions : cat->competencies_of_) {
+      const size_t first = cat->full_scan_rows_.size();
+      for (int64_t p : positions) cat->full_scan_rows_.push_back(cat->full_scan_->distinct_of(p));
+      std::sort(cat->full_scan_rows_.begin() + std::ptrdiff_t(first), cat->full_scan_rows_.end());
+      cat->full_scan_rows_.erase(
+          std::unique(cat->full_scan_rows_.begin() + std::ptrdiff_t(first), cat->full_scan_rows_.end()),
+          cat->full_scan_rows_.end());
+      cat->full_scan_offsets_.push_back(cat->full_scan_rows_.size());
+    }
+  }
+  return cat;
+}
+
+const float* LoadedCatalog::competency_vector(int64_t position) const {
+  CREDMATCH_CHECK(position >= 0 && position < index_->size(),
+                  "position=" << position << ", size=" << index_->size());
+  return vector_base_ + static_cast<size_t>(position) * static_cast<size_t>(encoder_->dim());
+}
+
+const std::vector<std::string>& LoadedCatalog::competency_words(int64_t position) const {
+  CREDMATCH_CHECK(position >= 0 && position < static_cast<int64_t>(competencies_.size()),
+                  "position=" << position);
+  {
+    std::lock_guard<std::mutex> lock(words_mutex_);
+    if (auto it = words_.find(position); it != words_.end()) return it->second;
+  }
+  // Computed outside the lock; a concurrent first use computes the same words, and the first
+  // insertion wins.
+  std::vector<std::string> words = content_words(competencies_[size_t(position)].text);
+  std::lock_guard<std::mutex> lock(words_mutex_);
+  return words_.try_emplace(position, std::move(words)).first->second;
+}
+
+std::optional<int32_t> LoadedCatalog::find_credential(std::string_view id) const {
+  auto it = credential_by_id_.find(std::string(id));
+  if (it == credential_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace credmatch::engine

@@ -1,0 +1,136 @@
+// A catalog directory: everything `credmatch build` produces and every other verb reads.
+//
+//   DIR/catalog.db         records (SQLite, store/catalog_store.h)
+//   DIR/encoder.bin        the fitted encoder (encode/encoder.h)
+//   DIR/competencies.vec   one unit vector per matchable competency (index/vector_file.h),
+//                          only when the index does not hold them itself (not for Flat)
+//   DIR/competencies.index the nearest-neighbour index over those vectors (index/)
+//
+// build_catalog() never modifies DIR in place: it stages a complete new catalog beside it and
+// swaps directories at the end, so a failed build (bad input, full disk) leaves the previous
+// catalog exactly as it was.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "store/records.h"
+#include "encode/domain_training.h"
+#include "encode/encoder.h"
+#include "encode/lexical_fusion.h"
+#include "store/catalog_store.h"
+#include "encode/tfidf_svd_encoder.h"
+#include "index/bounded_int8_scan.h"
+#include "index/vector_file.h"
+#include "index/vector_index.h"
+
+namespace credmatch::engine {
+
+inline constexpr char kCatalogDbFile[] = "catalog.db";
+inline constexpr char kEncoderFile[] = "encoder.bin";
+inline constexpr char kVectorsFile[] = "competencies.vec";
+inline constexpr char kIndexFile[] = "competencies.index";
+
+struct BuildOptions {
+  std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...
+  TfidfSvdConfig encoder;              // encoder v1 settings (docs/configuration.md)
+  /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
+  /// taxonomy pairs (CatalogStore::training_pairs(), encode/domain_training.h); "hybrid": the
+  /// domain encoder fused with lexical sketches of the catalog's statements
+  /// (encode/lexical_fusion.h).
+  std::string encoder_family = "hybrid";
+  DomainTrainingConfig training;       // used by "domain" and "hybrid"
+  FusionConfig fusion;                 // used by "hybrid"
+  /// When set, the encoder saved in this file is used as is (no fitting, no training) and
+  /// encoder_family, encoder, training and fusion are ignored.
+  std::string encoder_file;
+  /// Called with a stage name and the fraction done (0..1); may be empty.
+  std::function<void(std::string_view stage, double fraction)> progress;
+};
+
+struct BuildReport {
+  IngestStats ingested;
+  CatalogCounts counts;
+  std::string encoder_id;
+  int64_t encoder_features = 0;
+  int64_t training_pairs = 0;          // "domain", "hybrid": pairs trained on
+  std::vector<double> training_loss;   // "domain", "hybrid": mean loss per epoch
+  std::string encoder_note;            // why the encoder differs from the one asked for
+  double ingest_seconds = 0, fit_seconds = 0, encode_seconds = 0, index_seconds = 0,
+         total_seconds = 0;
+};
+
+/// Ingests `inputs` into the catalog at `dir` (created if missing; records with existing ids
+/// are replaced), refits the encoder on all the catalog's text, re-encodes and re-indexes every
+/// matchable competency, and replaces `dir` atomically. Errors leave `dir` untouched.
+Result<BuildReport> build_catalog(const std::string& dir, const std::vector<InputFile>& inputs,
+                                  const BuildOptions& options);
+
+/// A catalog loaded for matching: read-only, immutable after open().
+/// Thread safety: all const methods are safe from several threads, except store(), whose
+/// SQLite connection must be used by one thread at a time.
+class LoadedCatalog {
+ public:
+  /// Opens DIR, checking that the encoder, vectors and index agree (ids, dims, counts).
+  static Result<std::unique_ptr<LoadedCatalog>> open(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  const Encoder& encoder() const { return *encoder_; }
+  const index::VectorIndex& index() const { return *index_; }
+  CatalogStore& store() const { return *store_; }
+
+  /// Matchable competencies; position i is vector id i in the index.
+  std::span<const IndexedCompetency> competencies() const { return competencies_; }
+  /// The unit vector of competency `position` (dim() floats).
+  const float* competency_vector(int64_t position) const;
+  /// Credentials (without their competency lists), ordered by id.
+  const std::vector<Credential>& credentials() const { return credentials_; }
+  /// Credential index (into credentials()) owning competency `position`.
+  int32_t credential_of(int64_t position) const { return credential_of_[size_t(position)]; }
+  /// Competency positions of credential `c`.
+  std::span<const int64_t> competencies_of(int32_t c) const { return competencies_of_[size_t(c)]; }
+  std::optional<int32_t> find_credential(std::string_view id) const;
+  /// content_words() of competency `position`'s text, computed on first use and kept: the
+  /// matcher's evidence asks for the same competencies request after request, and normalising
+  /// a statement costs microseconds. Entries are never removed (at most one per competency).
+  const std::vector<std::string>& competency_words(int64_t position) const;
+  /// An int8 copy of the competency vectors with error bounds, for scoring every competency at
+  /// once (the matcher); built at open() when the index is an exact flat scan, else nullptr.
+  const index::BoundedInt8Scan* full_scan() const { return full_scan_.get(); }
+  /// With full_scan(): the distinct rows of credential c's competencies (each once).
+  std::span<const int32_t> full_scan_rows_of(int32_t c) const {
+    return {full_scan_rows_.data() + full_scan_offsets_[size_t(c)],
+            full_scan_rows_.data() + full_scan_offsets_[size_t(c) + 1]};
+  }
+
+ private:
+  LoadedCatalog() = default;
+  std::string dir_;
+  std::unique_ptr<CatalogStore> store_;
+  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<index::VectorIndex> index_;
+  index::VectorMatrix vectors_;  // empty when the index itself holds exact vectors
+  const float* vector_base_ = nullptr;
+  std::vector<IndexedCompetency> competencies_;
+  std::vector<Credential> credentials_;
+  std::vector<int32_t> credential_of_;
+  std::vector<std::vector<int64_t>> competencies_of_;
+  std::unordered_map<std::string, int32_t> credential_by_id_;
+  std::unique_ptr<index::BoundedInt8Scan> full_scan_;
+  mutable std::mutex words_mutex_;
+  // Node-based: a reference to an entry stays valid while other entries are added.
+  mutable std::unordered_map<int64_t, std::vector<std::string>> words_;
+  std::vector<size_t> full_scan_offsets_;  // credential c: rows [offsets[c], offsets[c + 1])
+  std::vector<int32_t> full_scan_rows_;
+};
+
+}  // namespace credmatch::engine

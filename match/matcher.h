@@ -1,0 +1,103 @@
+// Matcher: ranks credentials by how well their competencies cover a job's requirements, with
+// evidence for every requirement. The scoring formula is documented in docs/matching.md:
+//
+//   credit(r, c) = s(r, c)  if s(r, c) >= threshold, else 0
+//                  where s(r, c) = max over c's competencies m of cos(r, m)
+//   score(c)     = sum_r w_r * credit(r, c) / sum_r w_r,   w = essential_weight or optional_weight
+//
+// Every credential gets an upper bound on its score, and candidates are rescored exactly from
+// the stored vectors in bound order until no unscored credential can beat the last one kept
+// (threshold algorithm, Fagin et al. 2001), so the top list is exact. The bounds come from
+// an int8 scan of every competency with guaranteed error radii (index/bounded_int8_scan.h)
+// when the catalog's index is an exact flat scan, else from the vector index (the
+// `neighbours` nearest competencies of each requirement bound the rest).
+//
+// Thread safety: match() is const and safe to call from several threads on one Matcher.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/records.h"
+#include "catalog/catalog_dir.h"
+#include "index/vector_index.h"
+
+namespace credmatch::engine {
+
+/// Where the matcher's candidate credentials come from.
+enum class CandidateSource {
+  /// Every credential, bounded by the catalog's int8 full scan (LoadedCatalog::full_scan(),
+  /// an exact flat catalog), else the index.
+  kAuto,
+  /// The `neighbours` nearest competencies of each requirement in the catalog's index.
+  kIndex,
+};
+
+struct MatchConfig {
+  int top = 10;                   // credentials returned
+  int neighbours = 64;            // competencies first retrieved per requirement (index route)
+  float threshold = 0.35f;        // similarity below which a requirement is not covered
+  float essential_weight = 1.0f;  // weight of an essential requirement
+  float optional_weight = 0.5f;   // weight of an optional requirement
+  index::SearchParams search;     // per-call index knobs (ef_search, nprobe, threads)
+  CandidateSource candidates = CandidateSource::kAuto;
+
+  /// Throws credmatch::Error naming the first invalid field.
+  void validate() const;
+};
+
+/// How one credential meets one requirement.
+struct Evidence {
+  int requirement = 0;           // index into Job::requirements
+  bool covered = false;          // score >= threshold
+  float score = 0.0f;            // similarity of the credential's best competency
+  int64_t competency = -1;       // its position in the catalog; -1 if the credential has none
+  std::string competency_id;
+  std::string competency_text;
+  std::vector<std::string> shared_terms;  // normalised words both statements contain
+  std::string why;               // one readable sentence
+};
+
+struct CredentialMatch {
+  int32_t credential = -1;  // index into LoadedCatalog::credentials()
+  double score = 0.0;       // weighted coverage, 0..1
+  int essential_covered = 0, essential_total = 0;
+  int optional_covered = 0, optional_total = 0;
+  std::vector<Evidence> evidence;  // one per requirement, in the job's order
+};
+
+/// The best competency for a requirement across the whole catalog.
+struct RequirementSummary {
+  float best_score = 0.0f;
+  int64_t best_competency = -1;
+  bool covered_by_catalog = false;  // some credential covers it (best_score >= threshold)
+};
+
+struct MatchResult {
+  std::vector<CredentialMatch> credentials;       // best first; only scores > 0
+  std::vector<RequirementSummary> requirements;  // one per requirement
+  int64_t candidates_rescored = 0;               // credentials scored exactly
+  int index_searches = 0;  // index route: search calls (each deeper one for fewer requirements)
+};
+
+class Matcher {
+ public:
+  /// `catalog` must outlive the Matcher. Throws credmatch::Error if config is invalid.
+  Matcher(const LoadedCatalog& catalog, MatchConfig config);
+
+  /// Fails with kInvalidArgument when the job has no requirement or one is empty.
+  Result<MatchResult> match(const Job& job) const;
+
+  const MatchConfig& config() const { return config_; }
+
+ private:
+  const LoadedCatalog& catalog_;
+  MatchConfig config_;
+};
+
+/// Normalised, stemmed content words that both texts contain, in the first text's order.
+std::vector<std::string> shared_terms(const std::string& a, const std::string& b);
+
+}  // namespace credmatch::engine

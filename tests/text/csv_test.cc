@@ -1,0 +1,83 @@
+#include "text/csv.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace credmatch::engine {
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& bytes) {
+  auto path = testing_util::unique_temp_path("csv_" + name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path.string();
+}
+
+TEST(CsvRecord, SplitsPlainFields) {
+  auto r = parse_csv_record("a,b,,d");
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(*r, (std::vector<std::string>{"a", "b", "", "d"}));
+}
+
+TEST(CsvRecord, UnquotesEscapedQuotesAndSeparators) {
+  auto r = parse_csv_record(R"("say ""hi""","a,b",="01.0000")");
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(*r, (std::vector<std::string>{"say \"hi\"", "a,b", "=\"01.0000\""}));
+}
+
+TEST(CsvRecord, RejectsTextAfterClosingQuote) {
+  auto r = parse_csv_record(R"("abc"def,x)");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("column 1"), std::string::npos);
+}
+
+TEST(CsvReader, ReadsMultiLineFieldsCrlfAndBom) {
+  const std::string path = write_temp(
+      "multi.csv",
+      "\xEF\xBB\xBFid,labels,note\r\n1,\"first\r\nsecond\r\nthird\",x\r\n2,single,\"y\"\r\n");
+  auto reader = CsvReader::open(path);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  auto& csv = **reader;
+  EXPECT_EQ(csv.header(), (std::vector<std::string>{"id", "labels", "note"}));
+  EXPECT_EQ(csv.column("labels"), 1u);
+  EXPECT_FALSE(csv.column("missing").has_value());
+  std::vector<std::string> row;
+  ASSERT_TRUE(csv.next(&row));
+  EXPECT_EQ(csv.record_line(), 2);
+  EXPECT_EQ(row, (std::vector<std::string>{"1", "first\nsecond\nthird", "x"}));
+  ASSERT_TRUE(csv.next(&row));
+  EXPECT_EQ(csv.record_line(), 5);
+  EXPECT_EQ(row, (std::vector<std::string>{"2", "single", "y"}));
+  EXPECT_FALSE(csv.next(&row));
+  EXPECT_TRUE(csv.status().is_ok());
+}
+
+TEST(CsvReader, ReportsUnterminatedQuoteWithItsLine) {
+  const std::string path = write_temp("unterminated.csv", "a,b\n1,2\n3,\"open\n4,5\n");
+  auto reader = CsvReader::open(path);
+  ASSERT_TRUE(reader.is_ok());
+  std::vector<std::string> row;
+  ASSERT_TRUE((*reader)->next(&row));
+  EXPECT_FALSE((*reader)->next(&row));
+  ASSERT_FALSE((*reader)->status().is_ok());
+  EXPECT_NE((*reader)->status().message().find(":3:"), std::string::npos)
+      << (*reader)->status().message();
+}
+
+TEST(CsvReader, EmptyFileHasNoHeader) {
+  auto reader = CsvReader::open(write_temp("empty.csv", ""));
+  ASSERT_FALSE(reader.is_ok());
+  EXPECT_NE(reader.status().message().find("header"), std::string::npos);
+}
+
+TEST(LineReader, MissingFileIsNotFound) {
+  auto reader = LineReader::open("/nonexistent/credmatch.csv");
+  ASSERT_FALSE(reader.is_ok());
+  EXPECT_EQ(reader.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace credmatch::engine
