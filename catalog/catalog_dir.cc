@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/clock.h"
+#include "base/thread_pool.h"
 #include "text/normalize.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
@@ -71,35 +73,21 @@ Status check_replaceable(const fs::path& dir) {
   return Status::ok();
 }
 
-// Encodes texts on all cores (Encoder::encode is thread safe).
+// Encodes texts in chunks on the thread pool (Encoder::encode is thread safe).
 std::vector<float> encode_all(const Encoder& encoder, const std::vector<std::string>& texts,
                               const std::function<void(double)>& progress) {
   const size_t d = static_cast<size_t>(encoder.dim());
   std::vector<float> out(texts.size() * d);
-  const size_t threads = std::max<size_t>(1, std::thread::hardware_concurrency());
-  const size_t chunk = 2048;
-  std::atomic<size_t> next{0}, done{0};
-  auto worker = [&] {
-    for (size_t begin = next.fetch_add(chunk); begin < texts.size(); begin = next.fetch_add(chunk)) {
-      const size_t end = std::min(texts.size(), begin + chunk);
-      encoder.encode(std::span<const std::string>(texts).subspan(begin, end - begin),
-                     std::span<float>(out).subspan(begin * d, (end - begin) * d));
-      done += end - begin;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& th : pool) th.join();
+  constexpr size_t kChunk = 2048;
+  const int64_t chunks = int64_t((texts.size() + kChunk - 1) / kChunk);
+  run_parallel(chunks, [&](int64_t c) {
+    const size_t begin = size_t(c) * kChunk;
+    const size_t end = std::min(texts.size(), begin + kChunk);
+    encoder.encode(std::span<const std::string>(texts).subspan(begin, end - begin),
+                   std::span<float>(out).subspan(begin * d, (end - begin) * d));
+  });
   if (progress) progress(1.0);
   return out;
-}
-
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 // Fits the encoder of options.encoder_family on the store's corpus (and trains it on the
@@ -245,7 +233,7 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   CREDMATCH_RETURN_IF_ERROR(index::save_index((staging / kIndexFile).string(), *idx, encoder->id()));
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("encoder_id", encoder->id()));
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("index_factory", options.index_factory));
-  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("built_at", now_utc()));
+  CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("built_at", utc_timestamp()));
   store->reset();  // closes the database (checkpoints its WAL) before the swap
 
   // Swap: the old catalog moves aside, the staged one takes its name, the old one goes.

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "base/error.h"
+#include "base/thread_pool.h"
 #include "index/kernels/scan_kernels.h"
 
 namespace credmatch::index {
@@ -150,7 +151,7 @@ void BoundedInt8Scan::score(const float* queries, int64_t nq, float* lower, floa
       }
     }
   };
-  scan::run_parallel(shards, work);
+  run_parallel(shards, work);
 }
 
 }  // namespace credmatch::index

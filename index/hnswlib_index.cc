@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "base/binary_file.h"
+#include "base/thread_pool.h"
 #include "base/error.h"
 #include "index/kernels/scan_kernels.h"
 
@@ -421,7 +422,7 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
   const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t tasks =
       std::min<int64_t>(n, params.threads > 0 ? std::min<int64_t>(params.threads, cores) : cores);
-  scan::run_parallel(tasks, [&](int64_t) { run(); });
+  run_parallel(tasks, [&](int64_t) { run(); });
   return result;
 }
 

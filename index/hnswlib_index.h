@@ -25,7 +25,7 @@
 // option out in this order.
 //
 // A batch of queries (n > 1, e.g. a job's requirements) is split over the scan worker pool
-// (scan::run_parallel; SearchParams::threads caps the threads, 1 runs it on the caller).
+// (run_parallel; SearchParams::threads caps the threads, 1 runs it on the caller).
 // add() inserts with up to hardware_concurrency() threads (hnswlib's locking makes concurrent
 // addPoint safe); the graph, and so the results, then depend on thread timing. A search returns max(k, ef) graph results and keeps the best k; ef = 1 inside
 // hnswlib, so the per-call ef is the only beam width.

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/binary_file.h"
+#include "base/thread_pool.h"
 #include "base/error.h"
 #include "index/kernels/scan_kernels.h"
 
@@ -396,7 +397,7 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
   if (n > 1 || threads == 1) {
     // Queries split over the threads.
     const int64_t tasks = std::min<int64_t>(threads, n);
-    scan::run_parallel(tasks, [&](int64_t t) {
+    run_parallel(tasks, [&](int64_t t) {
       std::vector<float> buffer(kListBlock);
       for (int64_t q = t * n / tasks; q < (t + 1) * n / tasks; ++q) {
         TopK top;
@@ -408,7 +409,7 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
     // One query: its probes split over the threads, then the top-k lists merged.
     const int tasks = std::min(threads, nprobe);
     std::vector<TopK> tops(static_cast<size_t>(tasks));
-    scan::run_parallel(tasks, [&](int64_t t) {
+    run_parallel(tasks, [&](int64_t t) {
       std::vector<float> buffer(kListBlock);
       scan_probes(0, static_cast<int>(t * nprobe / tasks), static_cast<int>((t + 1) * nprobe / tasks),
                   tops[static_cast<size_t>(t)], buffer);

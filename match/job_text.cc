@@ -5,26 +5,19 @@
 #include <string>
 
 #include "text/normalize.h"
+#include "base/strings.h"
 
 namespace credmatch::engine {
 namespace {
 
-std::string trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  const size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // Strips a leading bullet or item number: "- ", "* ", "• ", "· ", "1. ", "2) ".
 std::string strip_bullet(std::string s) {
   for (std::string_view bullet : {"\u2022", "\u00b7", "\u25aa", "\u2013", "-", "*", "+"}) {
-    if (s.starts_with(bullet)) return trim(std::string_view(s).substr(bullet.size()));
+    if (s.starts_with(bullet)) return std::string(trim(std::string_view(s).substr(bullet.size())));
   }
   size_t i = 0;
   while (i < s.size() && i < 3 && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i > 0 && i < s.size() && (s[i] == '.' || s[i] == ')')) return trim(std::string_view(s).substr(i + 1));
+  if (i > 0 && i < s.size() && (s[i] == '.' || s[i] == ')')) return std::string(trim(std::string_view(s).substr(i + 1)));
   return s;
 }
 
@@ -56,13 +49,13 @@ std::vector<std::string> split_sentences(const std::string& line) {
                                static_cast<unsigned char>(line[i + 2]) >= 0x80);
     if (semicolon || sentence_end) {
       if (!semicolon) current.push_back(c);
-      out.push_back(trim(current));
+      out.emplace_back(trim(current));
       current.clear();
       continue;
     }
     current.push_back(c);
   }
-  out.push_back(trim(current));
+  out.emplace_back(trim(current));
   return out;
 }
 
@@ -75,7 +68,7 @@ std::vector<Requirement> split_requirements(std::string_view text) {
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string line = strip_bullet(trim(text.substr(start, end - start)));
+    std::string line = strip_bullet(std::string(trim(text.substr(start, end - start))));
     start = end + 1;
     if (line.empty()) continue;
     const std::string norm = normalize(line);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/thread_pool.h"
 #include "text/normalize.h"
 #include "index/bounded_int8_scan.h"
 #include "index/kernels/scan_kernels.h"
@@ -178,7 +179,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   if (encode_tasks <= 1) {
     catalog_.encoder().encode(texts, queries);
   } else {
-    index::scan::run_parallel(encode_tasks, [&](int64_t t) {
+    run_parallel(encode_tasks, [&](int64_t t) {
       const int64_t begin = n_req * t / encode_tasks, end = n_req * (t + 1) / encode_tasks;
       catalog_.encoder().encode(
           std::span<const std::string>(texts).subspan(size_t(begin), size_t(end - begin)),
@@ -472,7 +473,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     if (tasks <= 1) {
       work(0);
     } else {
-      index::scan::run_parallel(tasks, work);
+      run_parallel(tasks, work);
     }
   };
   for (;;) {

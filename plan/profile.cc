@@ -6,17 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_depth.h"
+#include "base/strings.h"
 
 namespace credmatch::engine {
 namespace {
 using nlohmann::json;
-
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 class Reader {
  public:
@@ -33,7 +27,7 @@ class Reader {
       const json& e = (*it)[i];
       const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
       if (!e.is_string()) return bad(field, "must be a non-empty string");
-      std::string s = trim(e.get<std::string>());
+      std::string s(trim(e.get<std::string>()));
       if (s.empty()) return bad(field, "must be a non-empty string");
       out->push_back(std::move(s));
     }
@@ -119,7 +113,7 @@ WorkerProfile profile_from_skills_text(std::string_view text) {
   size_t start = 0;
   for (size_t i = 0; i <= text.size(); ++i) {
     if (i == text.size() || text[i] == ';' || text[i] == '\n') {
-      std::string piece = trim(text.substr(start, i - start));
+      std::string piece(trim(text.substr(start, i - start)));
       if (!piece.empty()) p.skills.push_back(std::move(piece));
       start = i + 1;
     }

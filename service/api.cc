@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/clock.h"
 #include "base/json_depth.h"
 #include "plan/gap_calibration.h"
 #include "store/ingest.h"
@@ -445,14 +446,6 @@ std::string column_text(sqlite3_stmt* st, int i) {
   return p ? reinterpret_cast<const char*>(p) : "";
 }
 
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -513,7 +506,7 @@ Result<std::shared_ptr<Service::Snapshot>> open_snapshot(const std::string& dir)
   for (const auto& o : snap->occupations) titles.push_back(o.title);
   snap->skill_ranker = std::make_unique<CharTfidfRanker>(labels);
   snap->occupation_ranker = std::make_unique<CharTfidfRanker>(titles);
-  snap->loaded_at = now_utc();
+  snap->loaded_at = utc_timestamp();
   return snap;
 }
 

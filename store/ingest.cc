@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "base/json_depth.h"
+#include "base/strings.h"
 #include "text/csv.h"
 #include "text/line_reader.h"
 
@@ -32,14 +33,6 @@ std::string ascii_lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 bool is_blank(std::string_view s) { return trim(s).empty(); }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/thread_pool.h"
 
 namespace credmatch::index::scan {
 
@@ -161,90 +162,6 @@ class TopK {
   std::vector<Hit> hits_;
 };
 
-// Worker threads kept for the whole process, so a sharded scan costs a wake-up (tens of
-// microseconds) rather than a thread start per call. Workers wait on a condition variable
-// (passive: no spinning that would steal a core from the caller or from OpenBLAS). One job at a
-// time: a caller that finds the pool busy runs its shards itself (try_run returns false).
-// Thread safety: try_run() may be called from any thread.
-class ScanPool {
- public:
-  static ScanPool& instance() {
-    static ScanPool pool(std::max(1u, std::thread::hardware_concurrency()) - 1);
-    return pool;
-  }
-  ~ScanPool() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-  int workers() const { return static_cast<int>(threads_.size()); }
-
-  // Runs task(t) for every t in [0, n) on the workers and the calling thread; tasks must not
-  // throw. Returns false, running nothing, when another job holds the pool.
-  bool try_run(int64_t n, const std::function<void(int64_t)>& task) {
-    std::unique_lock<std::mutex> use(use_, std::try_to_lock);
-    if (!use.owns_lock()) return false;
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      task_ = &task;
-      tasks_ = n;
-      next_ = 0;
-      finished_ = 0;
-      ++generation_;
-    }
-    wake_.notify_all();
-    int64_t mine = 0;
-    for (int64_t t = next_++; t < n; t = next_++, ++mine) task(t);
-    std::unique_lock<std::mutex> lock(m_);
-    finished_ += mine;
-    // Also wait for every worker that joined this job to leave it, so none can pick up a task
-    // of the next job with this job's (then dangling) task pointer.
-    done_.wait(lock, [&] { return finished_ == tasks_ && active_ == 0; });
-    task_ = nullptr;
-    return true;
-  }
-
- private:
-  explicit ScanPool(unsigned workers) {
-    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
-  }
-
-  void work() {
-    uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(m_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || (generation_ != seen && task_ != nullptr); });
-      if (stop_) return;
-      seen = generation_;
-      const std::function<void(int64_t)>* task = task_;
-      const int64_t n = tasks_;
-      ++active_;
-      lock.unlock();
-      int64_t mine = 0;
-      for (int64_t t = next_++; t < n; t = next_++, ++mine) (*task)(t);
-      lock.lock();
-      finished_ += mine;
-      --active_;
-      done_.notify_all();
-    }
-  }
-
-  std::mutex use_;  // held by the caller whose job runs
-  std::mutex m_;    // guards everything below except next_
-  std::condition_variable wake_, done_;
-  const std::function<void(int64_t)>* task_ = nullptr;
-  int64_t tasks_ = 0;
-  int64_t finished_ = 0;
-  int active_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-  std::atomic<int64_t> next_{0};
-  std::vector<std::thread> threads_;
-};
-
 size_t element_bytes(Storage s) {
   switch (s) {
     case Storage::kFp32:
@@ -342,29 +259,6 @@ std::string active_kernel_name() {
   return active_kernels().name;
 }
 
-void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task) {
-  if (tasks <= 0) return;
-  if (tasks == 1) {
-    task(0);
-    return;
-  }
-  // The pool's tasks must not throw: each task's exception waits here until all have run.
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(tasks));
-  const std::function<void(int64_t)> caught = [&](int64_t t) {
-    try {
-      task(t);
-    } catch (...) {
-      errors[static_cast<size_t>(t)] = std::current_exception();
-    }
-  };
-  if (!ScanPool::instance().try_run(tasks, caught)) {
-    for (int64_t t = 0; t < tasks; ++t) caught(t);
-  }
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap, int64_t stride,
                 int64_t* ids, float* scores, const ScanOptions& options) {
   CREDMATCH_DCHECK(cap >= 1 && stride >= cap && base.dim > 0 && nq >= 0);
@@ -418,11 +312,11 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
   };
   if (threads == 1) {
     work(0);
-  } else if (threads <= ScanPool::instance().workers() + 1) {
+  } else if (threads <= pool_workers() + 1) {
     // The pool's workers and this thread share the shards; if another scan holds the pool,
     // this thread scans its shards alone (the cores are busy anyway).
     const std::function<void(int64_t)> task = work;
-    if (!ScanPool::instance().try_run(threads, task)) {
+    if (!try_run_on_pool(threads, task)) {
       for (int64_t t = 0; t < threads; ++t) work(t);
     }
   } else {

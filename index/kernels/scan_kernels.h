@@ -128,7 +128,7 @@ struct ScanBase {
 struct ScanOptions {
   /// Most threads one call may use; 0 = std::thread::hardware_concurrency(). A call uses one
   /// thread per kMinShardBytes of base (so small scans stay single-threaded). The threads are
-  /// the persistent pool of run_parallel() (woken, not started, per call); a call that finds
+  /// the process-wide pool of base/thread_pool.h (woken, not started, per call); a call that finds
   /// the pool busy scans its shards on its own thread.
   int max_threads = 0;
   /// Kernels to use; nullptr = active_kernels(). Tests pass generic_kernels() to compare.
@@ -143,14 +143,6 @@ inline constexpr int64_t kMinShardBytes = int64_t{8} << 20;
 /// (internal API: checked only in debug builds).
 void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t cap, int64_t stride,
                 int64_t* ids, float* scores, const ScanOptions& options);
-
-/// Runs task(t) for every t in [0, tasks) on the process-wide pool of scan worker threads
-/// (hardware_concurrency() - 1 of them, started on first use) plus the calling thread; when
-/// another call holds the pool, the calling thread runs every task itself. If tasks throw,
-/// every task still runs, then the exception of the lowest t is rethrown here.
-/// Used by the graph indexes for the queries of a batch, BoundedInt8Scan for its shards and
-/// the matcher for its rescoring.
-void run_parallel(int64_t tasks, const std::function<void(int64_t)>& task);
 
 /// Appends n rows of int8 codes (n * dim, row-major, each in [-127, 127]) to `panels` in the
 /// layout of Kernels::int8_panels: ceil(n / kPanelRows) panels; panel t holds, for each group g

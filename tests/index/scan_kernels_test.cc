@@ -252,27 +252,6 @@ TEST(ScanKernels, Fp32TileAgreesWithDoubleSums) {
   }
 }
 
-// run_parallel runs every task even when some throw, then rethrows the lowest task's exception.
-TEST(RunParallel, RunsEveryTaskAndRethrowsTheFirstFailure) {
-  for (int64_t tasks : {1, 2, 7, 64}) {
-    SCOPED_TRACE("tasks=" + std::to_string(tasks));
-    std::vector<std::atomic<int>> ran(static_cast<size_t>(tasks));
-    scan::run_parallel(tasks, [&](int64_t t) { ran[static_cast<size_t>(t)]++; });
-    for (const auto& r : ran) EXPECT_EQ(r.load(), 1);
-    for (auto& r : ran) r = 0;
-    try {
-      scan::run_parallel(tasks, [&](int64_t t) {
-        ran[static_cast<size_t>(t)]++;
-        if (t == tasks - 1 || t == tasks / 2) throw std::runtime_error("task " + std::to_string(t));
-      });
-      ADD_FAILURE() << "no exception";
-    } catch (const std::runtime_error& e) {
-      EXPECT_EQ(std::string(e.what()), "task " + std::to_string(tasks / 2));
-    }
-    for (const auto& r : ran) EXPECT_EQ(r.load(), 1);
-  }
-}
-
 // axpy must give the plain loop's bits on every set (encoder vectors may not depend on the CPU).
 TEST(ScanKernels, AxpyGivesThePortableBitsOnEverySet) {
   std::vector<const scan::Kernels*> sets = simd_kernels();

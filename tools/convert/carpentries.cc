@@ -130,7 +130,7 @@ std::vector<std::string> split_prerequisites(const std::string& raw, int64_t* un
   }
   std::vector<std::string> out;
   for (auto& [has_heading, text] : sections) {
-    std::string body = trim(text);
+    std::string body = trim_with_nbsp(text);
     if (has_heading) {
       bool known = false;
       for (std::string_view h : kHeadings) {
@@ -138,7 +138,7 @@ std::vector<std::string> split_prerequisites(const std::string& raw, int64_t* un
           if (h == "For Instructors")
             body.clear();
           else
-            body = trim(std::string_view(body).substr(h.size()));
+            body = trim_with_nbsp(std::string_view(body).substr(h.size()));
           known = true;
           break;
         }
@@ -173,14 +173,14 @@ Status read_lessons(const std::string& path, std::map<std::string, Lesson>* less
     Lesson l;
     // A few titles end in a life-cycle marker ("... Social Scientists *alpha*"); the marker
     // is not part of the course name.
-    std::string title = trim(row["title"]);
+    std::string title = trim_with_nbsp(row["title"]);
     for (std::string_view marker : {" *alpha*", " *beta*"}) {
       if (title.ends_with(marker)) title.resize(title.size() - marker.size());
     }
     l.title = strip_markdown(title);
     if (l.title.empty()) return row.error("title", "empty");
-    l.provider = trim(row["provider"]);
-    l.language = trim(row["language"]);
+    l.provider = trim_with_nbsp(row["provider"]);
+    l.language = trim_with_nbsp(row["language"]);
     if (l.language.empty()) return row.error("language", "empty");
     l.description = strip_markdown(row["description"]);
     // One description starts with the remains of a Liquid include ("Lesson Maintainers: }").
@@ -225,7 +225,7 @@ Status assign_urls(const std::string& path, std::map<std::string, Lesson>* lesso
     const TableReader& row = **t;
     const std::string& id = row["lesson_id_in_this_folder"];
     if (id.empty()) continue;  // listed on carpentries.org but not in this snapshot
-    std::string url = trim(row["url"]);
+    std::string url = trim_with_nbsp(row["url"]);
     if (url.starts_with("http://")) url = "https://" + url.substr(7);
     if (!url.starts_with("https://")) return row.error("url", "expected an http(s) URL");
     if (!url.ends_with("/")) url += "/";

@@ -70,14 +70,14 @@ std::vector<std::string> split_topics(std::string_view list) {
   std::string current;
   depth = 0;
   auto finish = [&]() {
-    std::string item = trim(current);
+    std::string item = trim_with_nbsp(current);
     current.clear();
     for (bool again = true; again;) {
       again = false;
       for (std::string_view lead :
            {"and/or ", "and ", "or ", "as well as ", "including ", "such as ", "especially "}) {
         if (item.starts_with(lead)) {
-          item = trim(std::string_view(item).substr(lead.size()));
+          item = trim_with_nbsp(std::string_view(item).substr(lead.size()));
           again = true;
         }
       }
@@ -85,7 +85,7 @@ std::vector<std::string> split_topics(std::string_view list) {
     while (!item.empty() && std::string_view(".,;:").find(item.back()) != std::string_view::npos) {
       item.pop_back();
     }
-    item = trim(item);
+    item = trim_with_nbsp(item);
     if (!item.empty()) items.push_back(std::move(item));
   };
   for (char c : list) {
@@ -138,7 +138,7 @@ Status convert_cip(const std::string& src, const std::string& out, Summary* summ
   int64_t series = 0, groups = 0;
   while ((*t)->next()) {
     const TableReader& row = **t;
-    const std::string code = strip_excel_text(trim(row["CIPCode"]));
+    const std::string code = strip_excel_text(trim_with_nbsp(row["CIPCode"]));
     const int digits = code_digits(code);
     if (digits == 0) return row.error("CIPCode", "malformed code '" + row["CIPCode"] + "'");
     const std::string& action = row["Action"];

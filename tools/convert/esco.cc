@@ -53,7 +53,7 @@ std::string path_in(const std::string& dir, const std::string& rel) {
 
 // Reads the columns every ESCO concept file shares. Fails on an empty URI or label.
 Status read_concept(const TableReader& t, std::string* uri, std::string* label) {
-  *uri = trim(t["conceptUri"]);
+  *uri = trim_with_nbsp(t["conceptUri"]);
   if (uri->empty()) return t.error("conceptUri", "empty");
   *label = collapse_spaces(t["preferredLabel"]);  // also inner no-break spaces -> ' '
   if (label->empty()) return t.error("preferredLabel", "empty");
@@ -81,8 +81,8 @@ Status read_skills(const std::string& path, std::map<std::string, EscoSkill>* sk
     EscoSkill s;
     s.alt_labels = split_labels(row["altLabels"], label);
     s.label = std::move(label);
-    s.description = trim(row["description"]);
-    s.type = trim(row["skillType"]);
+    s.description = trim_with_nbsp(row["description"]);
+    s.type = trim_with_nbsp(row["skillType"]);
     if (s.type.empty()) ++no_type;
     if (!skills->emplace(uri, std::move(s)).second) {
       return row.error("conceptUri", "duplicate " + uri);
@@ -158,8 +158,8 @@ Status read_occupations(const std::string& path, std::map<std::string, EscoOccup
     EscoOccupation o;
     o.alt_titles = split_labels(row["altLabels"], title);
     o.title = std::move(title);
-    o.code = trim(row["code"]);
-    o.description = trim(row["description"]);
+    o.code = trim_with_nbsp(row["code"]);
+    o.description = trim_with_nbsp(row["description"]);
     if (!occupations->emplace(uri, std::move(o)).second) {
       return row.error("conceptUri", "duplicate " + uri);
     }

@@ -34,7 +34,7 @@ Result<std::unordered_map<std::string, std::string>> read_labels(const std::stri
   if (!t) return t.status();
   std::unordered_map<std::string, std::string> out;
   while ((*t)->next()) {
-    out.emplace(collapse_spaces((**t)["preferredLabel"]), trim((**t)["conceptUri"]));
+    out.emplace(collapse_spaces((**t)["preferredLabel"]), trim_with_nbsp((**t)["conceptUri"]));
   }
   if (!(*t)->status().is_ok()) return (*t)->status();
   return out;
@@ -112,7 +112,7 @@ Status convert_titles(const std::string& csv,
   while ((*t)->next()) {
     const TableReader& row = **t;
     const std::string title = collapse_spaces(row["vacancyTitle"]);
-    const std::string uri = trim(row["conceptUri"]);
+    const std::string uri = trim_with_nbsp(row["conceptUri"]);
     if (title.empty()) {
       summary->skip("jobbert_titles: empty title", row.where());
       continue;

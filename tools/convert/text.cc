@@ -8,13 +8,13 @@
 namespace credmatch::convert {
 namespace {
 
-bool is_ascii_space(char c) {
+bool is_c_space(char c) {  // std::isspace in the C locale, without its locale lookup
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 // Length of the whitespace sequence at s[i] (ASCII space or UTF-8 C2 A0), 0 if none.
 size_t space_len(std::string_view s, size_t i) {
-  if (is_ascii_space(s[i])) return 1;
+  if (is_c_space(s[i])) return 1;
   if (static_cast<unsigned char>(s[i]) == 0xC2 && i + 1 < s.size() &&
       static_cast<unsigned char>(s[i + 1]) == 0xA0) {
     return 2;
@@ -191,7 +191,7 @@ bool is_abbreviation(std::string_view token) {
 
 }  // namespace
 
-std::string trim(std::string_view s) {
+std::string trim_with_nbsp(std::string_view s) {
   size_t b = 0;
   while (b < s.size()) {
     const size_t n = space_len(s, b);
@@ -200,7 +200,7 @@ std::string trim(std::string_view s) {
   }
   size_t e = s.size();
   while (e > b) {
-    if (is_ascii_space(s[e - 1])) {
+    if (is_c_space(s[e - 1])) {
       --e;
     } else if (e - b >= 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 &&
                static_cast<unsigned char>(s[e - 1]) == 0xA0) {
@@ -256,7 +256,7 @@ std::vector<std::string> split_sentences(std::string_view s) {
   int depth = 0;
   size_t start = 0;
   auto emit = [&](size_t end) {
-    std::string sentence = trim(s.substr(start, end - start));
+    std::string sentence = trim_with_nbsp(s.substr(start, end - start));
     if (!sentence.empty()) out.push_back(std::move(sentence));
     start = end;
   };

@@ -10,7 +10,7 @@
 namespace credmatch::convert {
 
 /// Removes leading and trailing ASCII whitespace and no-break spaces (U+00A0).
-std::string trim(std::string_view s);
+std::string trim_with_nbsp(std::string_view s);
 
 /// Trims and replaces every run of whitespace (ASCII or U+00A0) inside by one space.
 std::string collapse_spaces(std::string_view s);
