@@ -72,10 +72,6 @@ bool parse_int(std::string_view text, int* out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-float dot(const float* a, const float* b, int dim) {
-  return scan::active_kernels().dot_fp32(a, b, dim);
-}
-
 using HnswGraph = hnswlib::HierarchicalNSW<float>;
 using Queue = std::priority_queue<std::pair<float, hnswlib::tableint>,
                                   std::vector<std::pair<float, hnswlib::tableint>>,
@@ -398,7 +394,7 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
       if (config_.rerank_factor > 0) {
         hits.resize(std::min<size_t>(hits.size(), static_cast<size_t>(wanted)));
         for (auto& [score, id] : hits) {
-          score = dot(query, exact_.data() + id * dim_, dim_);
+          score = scan::dot(query, exact_.data() + id * dim_, dim_);
           if (score != score) score = kNegInf;
         }
       }

@@ -24,14 +24,6 @@ namespace {
 constexpr int64_t kMaxThreads = 8;
 constexpr int64_t kMinStatementsPerThread = 4;
 
-// The index's runtime-dispatched pair dot product (AVX2/FMA where the CPU has it): the exact
-// rescoring computes requirements x competencies of every candidate credential, and a scalar
-// float loop (which the compiler may not vectorise without -ffast-math) was ~30x slower.
-float dot(const float* a, const float* b, int d) {
-  static const auto kernel = index::scan::active_kernels().dot_fp32;
-  return kernel(a, b, d);
-}
-
 // A similarity rounded to a multiple of 2^-20 (~1e-6). Kernels sum in different orders
 // (AVX-512, AVX2, portable), so scores equal in exact arithmetic (two credentials that each
 // have a competency identical to a requirement: cosine 1) come out ~1e-7 apart in an order
@@ -311,7 +303,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       for (int64_t v = 0; v < nd; ++v) {
         if (up[v] < floor) continue;
         const int64_t m = full_scan->first_row(int32_t(v));
-        const float s = dot(queries.data() + r * d, catalog_.competency_vector(m), d);
+        const float s = index::scan::dot(queries.data() + r * d, catalog_.competency_vector(m), d);
         if (s > sum.best_score || (s == sum.best_score && m < sum.best_competency)) {
           sum.best_score = s;
           sum.best_competency = m;
@@ -381,7 +373,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       // kernel sums in another order, and the two routes give the same scores to the bit.
       if (e.argbest[r] >= 0) {
         const float* q = queries.data() + r * size_t(d);
-        e.best[r] = snap(dot(q, catalog_.competency_vector(e.argbest[r]), d));
+        e.best[r] = snap(index::scan::dot(q, catalog_.competency_vector(e.argbest[r]), d));
       }
       e.score += weight[r] * credit(e.best[r]);
     }
@@ -405,7 +397,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       for (int64_t p : comps) skip_below = std::max(skip_below, lo[full_scan->distinct_of(p)]);
       for (int64_t p : comps) {
         if (up[full_scan->distinct_of(p)] < skip_below) continue;
-        const float s = snap(dot(q, catalog_.competency_vector(p), d));
+        const float s = snap(index::scan::dot(q, catalog_.competency_vector(p), d));
         if (s > e.best[r]) {
           e.best[r] = s;
           e.argbest[r] = p;

@@ -3,18 +3,10 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "index/kernels/scan_kernels.h"
 #include "text/normalize.h"
 
 namespace credmatch::engine {
-namespace {
-
-float dot(const float* a, const float* b, int d) {
-  float s = 0.0f;
-  for (int i = 0; i < d; ++i) s += a[i] * b[i];
-  return s;
-}
-
-}  // namespace
 
 void GapConfig::validate() const {
   CREDMATCH_CHECK(covered_threshold > -1.0f && covered_threshold <= 1.0f,
@@ -97,12 +89,12 @@ Result<GapReport> GapAnalyzer::analyze(const Job& job, const WorkerProfile& prof
       }
     };
     for (size_t h = 0; h < held->size(); ++h) {
-      consider(dot(q, held_vecs + h * size_t(d), d), (*held)[h].text, (*held)[h].source);
+      consider(index::scan::dot(q, held_vecs + h * size_t(d), d), (*held)[h].text, (*held)[h].source);
     }
     for (int32_t c : completed) {
       for (int64_t p : catalog_.competencies_of(c)) {
         const auto& comp = catalog_.competencies()[size_t(p)];
-        consider(dot(q, catalog_.competency_vector(p), d), comp.text,
+        consider(index::scan::dot(q, catalog_.competency_vector(p), d), comp.text,
                  "completed " + comp.credential_id + " (" + comp.id + ")");
       }
     }

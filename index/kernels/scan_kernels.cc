@@ -255,6 +255,11 @@ const Kernels& active_kernels() {
   return kernels;
 }
 
+float dot(const float* a, const float* b, int dim) {
+  static const auto kernel = active_kernels().dot_fp32;
+  return kernel(a, b, dim);
+}
+
 std::string active_kernel_name() {
   return active_kernels().name;
 }

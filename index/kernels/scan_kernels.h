@@ -151,6 +151,11 @@ void scan_top_k(const ScanBase& base, const float* queries, int64_t nq, int64_t 
 /// past n and dims past dim are code 0 (byte 128).
 void pack_int8_panels(const int8_t* codes, int64_t n, int dim, std::vector<uint8_t>& panels);
 
+/// sum_j a[j] * b[j] over dim floats with active_kernels().dot_fp32: the one pair dot product
+/// used outside the batch scans (graph search, exact rescoring, gap evidence), so every caller
+/// rounds alike.
+float dot(const float* a, const float* b, int dim);
+
 /// IEEE binary16 <-> binary32 (round to nearest even; overflow gives infinity, NaN stays NaN).
 uint16_t float_to_half(float x);
 float half_to_float(uint16_t h);
