@@ -76,8 +76,8 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
                                   const BuildOptions& options);
 
 /// A catalog loaded for matching: read-only, immutable after open().
-/// Thread safety: all const methods are safe from several threads, except store(), whose
-/// SQLite connection must be used by one thread at a time.
+/// Thread safety: every method is safe from several threads at once (the store leases a
+/// connection per call).
 class LoadedCatalog {
  public:
   /// Opens DIR, checking that the encoder, vectors and index agree (ids, dims, counts).
@@ -86,7 +86,7 @@ class LoadedCatalog {
   const std::string& dir() const { return dir_; }
   const Encoder& encoder() const { return *encoder_; }
   const index::VectorIndex& index() const { return *index_; }
-  CatalogStore& store() const { return *store_; }
+  const CatalogStore& store() const { return *store_; }
 
   /// Matchable competencies; position i is vector id i in the index.
   std::span<const IndexedCompetency> competencies() const { return competencies_; }

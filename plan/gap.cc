@@ -89,12 +89,12 @@ Result<GapReport> GapAnalyzer::analyze(const Job& job, const WorkerProfile& prof
       }
     };
     for (size_t h = 0; h < held->size(); ++h) {
-      consider(index::scan::dot(q, held_vecs + h * size_t(d), d), (*held)[h].text, (*held)[h].source);
+      consider(index::scan::dot_in_order(q, held_vecs + h * size_t(d), d), (*held)[h].text, (*held)[h].source);
     }
     for (int32_t c : completed) {
       for (int64_t p : catalog_.competencies_of(c)) {
         const auto& comp = catalog_.competencies()[size_t(p)];
-        consider(index::scan::dot(q, catalog_.competency_vector(p), d), comp.text,
+        consider(index::scan::dot_in_order(q, catalog_.competency_vector(p), d), comp.text,
                  "completed " + comp.credential_id + " (" + comp.id + ")");
       }
     }

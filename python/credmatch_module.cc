@@ -3,8 +3,8 @@
 // rank`), and encode / search on numpy arrays. Usage and reference: docs/python.md.
 //
 // Threads: every method releases the GIL while the engine works (encoding, index search,
-// matching, planning), so several Python threads using one Catalog run in parallel. The
-// LoadedCatalog is immutable and thread-safe except its SQLite store, which store_mu_ guards.
+// matching, planning), so several Python threads using one Catalog run in parallel: the
+// LoadedCatalog, its SQLite store included, is thread-safe.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -14,7 +14,6 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -27,11 +26,11 @@
 #include "plan/gap.h"
 #include "plan/gap_calibration.h"
 #include "store/ingest.h"
-#include "match/job_text.h"
+#include "match/job_input.h"
 #include "text/lexical.h"
 #include "match/matcher.h"
 #include "plan/profile.h"
-#include "index/flat_index.h"
+#include "eval/ranking.h"
 #include "python/convert.h"
 
 namespace py = pybind11;
@@ -42,7 +41,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kRankChunk = 256;  // as `credmatch rank`: texts encoded per batch
 
 class Catalog {
  public:
@@ -230,7 +228,7 @@ class Catalog {
   py::object path(const py::object& profile, const py::object& job,
                   const std::optional<std::string>& text,
                   const std::optional<std::string>& occupation,
-                  const engine::api::PathOptions& options) const {
+                  const engine::PathOptions& options) const {
     if (options.objective != "hours" && options.objective != "cost" &&
         options.objective != "count") {
       throw py::value_error("objective: must be \"hours\", \"cost\" or \"count\", got \"" +
@@ -253,8 +251,8 @@ class Catalog {
       gap_config.partial_threshold = thresholds_.partial;
       const engine::GapAnalyzer analyzer(*cat_, gap_config);
       const engine::GapReport report = analyze(analyzer, target, worker, "");
-      const engine::api::PathOutcome outcome =
-          engine::api::compute_path(*cat_, target, worker, report, gap_config, options);
+      const engine::PathOutcome outcome =
+          engine::compute_path(*cat_, target, worker, report, gap_config, options);
       out = engine::api::path_to_json(*cat_, target, report, options, outcome);
     }
     return to_python(out);
@@ -287,21 +285,15 @@ class Catalog {
   }
 
  private:
-  // Runs without the GIL; an occupation lookup takes the store lock.
+  // Runs without the GIL.
   engine::Job resolve(JobInput in) const {
     if (in.job) return std::move(*in.job);
     if (in.text) {
-      engine::Job job;
-      job.title = "job posting (free text)";
-      job.description = *in.text;
-      job.requirements = engine::split_requirements(*in.text);
-      if (job.requirements.empty()) {
-        raise(Status::invalid_argument("text: no requirement statement found in the text"));
-      }
-      return job;
+      auto job = engine::job_from_posting(*in.text);
+      if (!job) raise(job.status().with_context("text"));
+      return std::move(*job);
     }
-    std::lock_guard lock(store_mu_);
-    auto job = cat_->store().find_job(*in.occupation);
+    auto job = engine::job_from_occupation(cat_->store(), *in.occupation);
     if (!job) raise(job.status().with_context("occupation"));
     return std::move(*job);
   }
@@ -309,8 +301,6 @@ class Catalog {
   // analyze() reads the store only to resolve taxonomy skill ids (plan/profile.cc).
   engine::GapReport analyze(const engine::GapAnalyzer& analyzer, const engine::Job& job,
                             const engine::WorkerProfile& worker, const std::string& field) const {
-    std::unique_lock lock(store_mu_, std::defer_lock);
-    if (!worker.skill_ids.empty()) lock.lock();
     auto report = analyzer.analyze(job, worker);
     if (!report) {
       raise(field.empty() || report.status().code() != StatusCode::kNotFound
@@ -323,45 +313,14 @@ class Catalog {
   // As `credmatch rank --encoder catalog`: the catalog's encoder, exact inner-product search.
   std::vector<engine::RankedList> rank_dense(const std::vector<std::string>& targets,
                                              const std::vector<std::string>& queries, int k) const {
-    const engine::Encoder& enc = cat_->encoder();
-    const size_t d = size_t(enc.dim());
-    index::FlatIndex flat(enc.dim());
-    std::vector<float> buf;
-    for (size_t start = 0; start < targets.size(); start += kRankChunk) {
-      const size_t n = std::min(kRankChunk, targets.size() - start);
-      buf.assign(n * d, 0.0f);
-      enc.encode(std::span<const std::string>(targets).subspan(start, n), buf);
-      flat.add(int64_t(n), buf);
-    }
-    std::vector<engine::RankedList> out(queries.size());
-    const int kk = int(std::min<int64_t>(k, flat.size()));
-    for (size_t start = 0; start < queries.size(); start += kRankChunk) {
-      const size_t n = std::min(kRankChunk, queries.size() - start);
-      buf.assign(n * d, 0.0f);
-      enc.encode(std::span<const std::string>(queries).subspan(start, n), buf);
-      const index::SearchResult r = flat.search(int64_t(n), buf, kk, index::SearchParams{});
-      for (size_t i = 0; i < n; ++i) {
-        for (int j = 0; j < kk; ++j) {
-          const size_t at = i * size_t(kk) + size_t(j);
-          if (r.ids[at] < 0) break;
-          out[start + i].ids.push_back(r.ids[at]);
-          out[start + i].scores.push_back(r.scores[at]);
-        }
-      }
-    }
-    return out;
+    return engine::DenseRanker(cat_->encoder(), targets).rank(queries, k);
   }
 
   static std::vector<engine::RankedList> rank_lexical(const std::string& name,
                                                       const std::vector<std::string>& targets,
                                                       const std::vector<std::string>& queries,
                                                       int k) {
-    std::unique_ptr<engine::LexicalRanker> ranker;
-    if (name == "bm25") {
-      ranker = std::make_unique<engine::Bm25Ranker>(targets);
-    } else {
-      ranker = std::make_unique<engine::CharTfidfRanker>(targets);
-    }
+    const std::unique_ptr<engine::LexicalRanker> ranker = engine::make_lexical_ranker(name, targets);
     std::vector<engine::RankedList> out;
     out.reserve(queries.size());
     for (const auto& q : queries) out.push_back(ranker->search(q, k));
@@ -370,7 +329,6 @@ class Catalog {
 
   std::unique_ptr<engine::LoadedCatalog> cat_;
   engine::GapThresholds thresholds_;
-  mutable std::mutex store_mu_;  // CatalogStore (SQLite connection) is single-threaded
 };
 
 }  // namespace
@@ -472,7 +430,7 @@ worker's evidence), and "with" when asked. Releases the GIL while analysing.)")
              std::optional<double> max_cost, std::optional<int> max_credentials,
              const std::string& language, std::optional<double> target, int neighbours,
              bool explain) {
-            credmatch::engine::api::PathOptions o;
+            credmatch::engine::PathOptions o;
             o.objective = objective;
             o.max_hours = max_hours;
             o.max_cost = max_cost;

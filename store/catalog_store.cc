@@ -1,432 +1,23 @@
 #include "store/catalog_store.h"
 
-#include <utf8proc.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <map>
-#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
+#include "store/connection_pool.h"
+#include "store/ingester.h"
+#include "store/schema.h"
 #include "store/splits.h"
 #include "store/sqlite_util.h"
+#include "store/title_lookup.h"
+#include "text/normalize.h"
 
 namespace credmatch::engine {
 namespace {
 
+using sqlite::for_each_row;
+using sqlite::prepare_or_throw;
 using sqlite::Statement;
-
-constexpr int64_t kSchemaVersion = 1;
-
-// Version 1. Child rows carry `seq` (1-based order within their parent) so that reads return
-// records in file order. `ON DELETE CASCADE` makes "replace a record" one DELETE + INSERT.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE credentials(
-  id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, provider TEXT NOT NULL,
-  kind TEXT NOT NULL, description TEXT NOT NULL, language TEXT NOT NULL,
-  hours REAL, cost REAL, currency TEXT NOT NULL, url TEXT NOT NULL, source TEXT NOT NULL);
-CREATE TABLE credential_prerequisites(
-  credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
-  requires_id TEXT NOT NULL,  -- checked at the end of each ingest, no FK: may come later
-  seq INTEGER NOT NULL,
-  PRIMARY KEY(credential_id, seq)) WITHOUT ROWID;
-CREATE INDEX credential_prerequisites_by_requires ON credential_prerequisites(requires_id);
-CREATE TABLE competencies(
-  rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-  credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL, text TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK(kind IN ('teaches', 'assesses', 'requires')),
-  skill_id TEXT NOT NULL);
-CREATE UNIQUE INDEX competencies_by_credential ON competencies(credential_id, seq);
-CREATE TABLE skills(
-  id TEXT PRIMARY KEY NOT NULL, label TEXT NOT NULL, description TEXT NOT NULL,
-  type TEXT NOT NULL, language TEXT NOT NULL, label_fr TEXT NOT NULL);
--- kind 'alt': alt_labels (lang = the skill's language); 'alt_fr': labels_fr.alt_labels.
-CREATE TABLE skill_labels(
-  skill_id TEXT NOT NULL REFERENCES skills(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL, label TEXT NOT NULL, lang TEXT NOT NULL, kind TEXT NOT NULL,
-  PRIMARY KEY(skill_id, seq)) WITHOUT ROWID;
-CREATE TABLE jobs(
-  id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL,
-  code TEXT NOT NULL, source TEXT NOT NULL, title_fr TEXT NOT NULL);
--- Every title of a job, preferred and alternative, English ('en': title, alt_titles) and
--- French ('fr': title_fr, alt_titles_fr), plus 'variant': each form of a French
--- "masculine/feminine" title. norm_title is the find_job() lookup key.
-CREATE TABLE job_titles(
-  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK(kind IN ('preferred', 'alt', 'variant')), norm_title TEXT NOT NULL,
-  PRIMARY KEY(job_id, seq)) WITHOUT ROWID;
-CREATE INDEX job_titles_by_norm_title ON job_titles(norm_title);
-CREATE TABLE requirements(
-  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL, text TEXT NOT NULL,
-  importance TEXT NOT NULL CHECK(importance IN ('essential', 'optional')),
-  skill_id TEXT NOT NULL,
-  PRIMARY KEY(job_id, seq)) WITHOUT ROWID;
-CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-)sql";
-
-sqlite3* handle(void* db) { return static_cast<sqlite3*>(db); }
-
-// Read paths have no Status to return: a failure underneath (I/O error, corruption found
-// mid-read) is exceptional there.
-[[noreturn]] void throw_sqlite(sqlite3* db, std::string_view what, int rc) {
-  throw std::runtime_error(sqlite::error(db, what, rc).to_string());
-}
-
-Statement prepare_or_throw(sqlite3* db, std::string_view sql) {
-  auto st = Statement::prepare(db, sql);
-  if (!st) throw std::runtime_error(st.status().to_string());
-  return std::move(*st);
-}
-
-// Calls fn(statement) for every row; throws on a failed step.
-template <typename Fn>
-void for_each_row(sqlite3* db, Statement& st, Fn&& fn) {
-  int rc = 0;
-  while ((rc = st.step()) == SQLITE_ROW) fn(st);
-  if (rc != SQLITE_DONE) throw_sqlite(db, "read", rc);
-}
-
-Status step_done(sqlite3* db, Statement& st) {
-  const int rc = st.step();
-  return rc == SQLITE_DONE ? Status::ok() : sqlite::error(db, sqlite3_sql(st.get()), rc);
-}
-
-// find_job() lookup key: NFKC, case-folded, accents stripped, typographic quotes and dashes
-// lumped to ASCII, runs of whitespace collapsed to one space, trimmed.
-std::string normalize_title(std::string_view s) {
-  utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
-      &mapped,
-      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                     UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP |
-                                     UTF8PROC_IGNORE));
-  std::string folded;
-  if (n >= 0) {
-    folded.assign(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
-  } else {  // invalid UTF-8 (only possible in a query): fold ASCII only
-    folded.assign(s);
-    for (char& c : folded) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  std::free(mapped);
-  std::string out;
-  out.reserve(folded.size());
-  for (char c : folded) {
-    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    if (!space) {
-      out.push_back(c);
-    } else if (!out.empty() && out.back() != ' ') {
-      out.push_back(' ');
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing: one Ingester per ingest(), inside its transaction.
-
-class Ingester : public RecordVisitor {
- public:
-  explicit Ingester(sqlite3* db) : db_(db) {}
-
-  Status prepare() {
-    const std::pair<Statement*, const char*> statements[] = {
-        {&delete_credential_, "DELETE FROM credentials WHERE id = ?1"},
-        {&insert_credential_,
-         "INSERT INTO credentials(id, title, provider, kind, description, language, hours, cost,"
-         " currency, url, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
-        {&insert_prerequisite_,
-         "INSERT INTO credential_prerequisites(credential_id, requires_id, seq) VALUES (?1, ?2, ?3)"},
-        {&credential_exists_, "SELECT 1 FROM credentials WHERE id = ?1"},
-        {&competency_owner_, "SELECT credential_id FROM competencies WHERE id = ?1"},
-        {&next_competency_seq_,
-         "SELECT COALESCE(MAX(seq), 0) + 1 FROM competencies WHERE credential_id = ?1"},
-        {&insert_competency_,
-         "INSERT INTO competencies(id, credential_id, seq, text, kind, skill_id)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&update_competency_,
-         "UPDATE competencies SET text = ?2, kind = ?3, skill_id = ?4 WHERE id = ?1"},
-        {&delete_skill_, "DELETE FROM skills WHERE id = ?1"},
-        {&insert_skill_,
-         "INSERT INTO skills(id, label, description, type, language, label_fr)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&insert_skill_label_,
-         "INSERT INTO skill_labels(skill_id, seq, label, lang, kind) VALUES (?1, ?2, ?3, ?4, ?5)"},
-        {&delete_job_, "DELETE FROM jobs WHERE id = ?1"},
-        {&insert_job_,
-         "INSERT INTO jobs(id, title, description, code, source, title_fr)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&insert_job_title_,
-         "INSERT INTO job_titles(job_id, seq, title, lang, kind, norm_title)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&job_exists_, "SELECT 1 FROM jobs WHERE id = ?1"},
-        {&next_requirement_seq_,
-         "SELECT COALESCE(MAX(seq), 0) + 1 FROM requirements WHERE job_id = ?1"},
-        {&insert_requirement_,
-         "INSERT INTO requirements(job_id, seq, text, importance, skill_id)"
-         " VALUES (?1, ?2, ?3, ?4, ?5)"},
-    };
-    for (const auto& [st, sql] : statements) {
-      auto prepared = Statement::prepare(db_, sql);
-      if (!prepared) return prepared.status();
-      *st = std::move(*prepared);
-    }
-    return Status::ok();
-  }
-
-  Status on_credential(const Credential& c, const SourceLocation& where) override {
-    CREDMATCH_RETURN_IF_ERROR(run(where, delete_credential_.reset().bind(1, c.id)));
-    insert_credential_.reset()
-        .bind(1, c.id).bind(2, c.title).bind(3, c.provider).bind(4, c.kind)
-        .bind(5, c.description).bind(6, c.language).bind(7, c.hours).bind(8, c.cost)
-        .bind(9, c.currency).bind(10, c.url).bind(11, c.source);
-    CREDMATCH_RETURN_IF_ERROR(run(where, insert_credential_));
-    for (size_t i = 0; i < c.prerequisites.size(); ++i) {
-      insert_prerequisite_.reset().bind(1, c.id).bind(2, c.prerequisites[i]).bind(3, seq(i));
-      CREDMATCH_RETURN_IF_ERROR(run(where, insert_prerequisite_));
-    }
-    if (!c.prerequisites.empty()) {
-      prerequisite_origins_[c.id] = {std::string(where.file), where.line, ++origin_count_};
-    }
-    for (size_t i = 0; i < c.competencies.size(); ++i) {
-      const Competency& comp = c.competencies[i];
-      Status inserted = insert_competency(comp, seq(i), where);
-      if (inserted.is_ok()) continue;
-      // The credential's own competencies went with the DELETE above, so a taken id belongs
-      // to another credential. (Asking first would cost a lookup per competency.)
-      auto owner = competency_owner(comp.id, where);
-      if (!owner) return owner.status();
-      if (owner->empty()) return inserted;
-      return Status::invalid_argument(located_message(
-          where, "competencies[" + std::to_string(i) + "].id",
-          "competency id \"" + comp.id + "\" already belongs to credential \"" + *owner + "\""));
-    }
-    ++stats_.credentials;
-    stats_.competencies += static_cast<int64_t>(c.competencies.size());
-    return Status::ok();
-  }
-
-  // A competencies-file row adds to its credential, or replaces the competency with its id.
-  Status on_competency(const Competency& c, const SourceLocation& where) override {
-    auto exists = row_exists(credential_exists_, c.credential_id, where);
-    if (!exists) return exists.status();
-    if (!*exists) {
-      return Status::invalid_argument(
-          located_message(where, "credential_id", "unknown credential \"" + c.credential_id + "\""));
-    }
-    auto next = next_seq(next_competency_seq_, c.credential_id, where);
-    if (!next) return next.status();
-    Competency comp = c;
-    if (comp.id.empty()) comp.id = comp.credential_id + "#" + std::to_string(*next);
-    auto owner = competency_owner(comp.id, where);
-    if (!owner) return owner.status();
-    if (owner->empty()) {
-      CREDMATCH_RETURN_IF_ERROR(insert_competency(comp, *next, where));
-    } else if (*owner == comp.credential_id && !c.id.empty()) {
-      update_competency_.reset().bind(1, comp.id).bind(2, comp.text).bind(3, to_string(comp.kind))
-          .bind(4, comp.skill_id);
-      CREDMATCH_RETURN_IF_ERROR(run(where, update_competency_));
-    } else {
-      return Status::invalid_argument(located_message(
-          where, "id",
-          std::string(c.id.empty() ? "default " : "") + "competency id \"" + comp.id +
-              "\" already belongs to credential \"" + *owner + "\"" +
-              (c.id.empty() ? "; give the row an explicit id" : "")));
-    }
-    ++stats_.competencies;
-    return Status::ok();
-  }
-
-  Status on_skill(const Skill& s, const SourceLocation& where) override {
-    CREDMATCH_RETURN_IF_ERROR(run(where, delete_skill_.reset().bind(1, s.id)));
-    insert_skill_.reset().bind(1, s.id).bind(2, s.label).bind(3, s.description).bind(4, s.type)
-        .bind(5, s.language).bind(6, s.label_fr);
-    CREDMATCH_RETURN_IF_ERROR(run(where, insert_skill_));
-    int64_t n = 0;
-    for (const auto& [labels, lang, kind] :
-         {std::tuple(&s.alt_labels, std::string_view(s.language), "alt"),
-          std::tuple(&s.alt_labels_fr, std::string_view("fr"), "alt_fr")}) {
-      for (const std::string& label : *labels) {
-        insert_skill_label_.reset().bind(1, s.id).bind(2, ++n).bind(3, label).bind(4, lang)
-            .bind(5, kind);
-        CREDMATCH_RETURN_IF_ERROR(run(where, insert_skill_label_));
-      }
-    }
-    ++stats_.skills;
-    return Status::ok();
-  }
-
-  Status on_job(const Job& j, const SourceLocation& where) override {
-    CREDMATCH_RETURN_IF_ERROR(run(where, delete_job_.reset().bind(1, j.id)));
-    insert_job_.reset().bind(1, j.id).bind(2, j.title).bind(3, j.description).bind(4, j.code)
-        .bind(5, j.source).bind(6, j.title_fr);
-    CREDMATCH_RETURN_IF_ERROR(run(where, insert_job_));
-    int64_t n = 0;
-    auto add_title = [&](const std::string& title, std::string_view lang, std::string_view kind) {
-      insert_job_title_.reset().bind(1, j.id).bind(2, ++n).bind(3, title).bind(4, lang)
-          .bind(5, kind).bind(6, normalize_title(title));
-      return run(where, insert_job_title_);
-    };
-    // ESCO writes most French titles as "masculine/feminine" ("régisseur/régisseuse"): each
-    // form is also a lookup key, as a 'variant' that reading the job back leaves out.
-    auto add_french = [&](const std::string& title, std::string_view kind) {
-      CREDMATCH_RETURN_IF_ERROR(add_title(title, "fr", kind));
-      if (title.find('/') == std::string::npos) return Status::ok();
-      for (size_t start = 0; start <= title.size();) {
-        const size_t end = std::min(title.find('/', start), title.size());
-        const std::string form = title.substr(start, end - start);
-        if (!normalize_title(form).empty()) CREDMATCH_RETURN_IF_ERROR(add_title(form, "fr", "variant"));
-        start = end + 1;
-      }
-      return Status::ok();
-    };
-    CREDMATCH_RETURN_IF_ERROR(add_title(j.title, "en", "preferred"));
-    for (const auto& t : j.alt_titles) CREDMATCH_RETURN_IF_ERROR(add_title(t, "en", "alt"));
-    if (!j.title_fr.empty()) CREDMATCH_RETURN_IF_ERROR(add_french(j.title_fr, "preferred"));
-    for (const auto& t : j.alt_titles_fr) CREDMATCH_RETURN_IF_ERROR(add_french(t, "alt"));
-    for (size_t i = 0; i < j.requirements.size(); ++i) {
-      CREDMATCH_RETURN_IF_ERROR(insert_requirement(j.id, j.requirements[i], seq(i), where));
-    }
-    ++stats_.jobs;
-    stats_.requirements += static_cast<int64_t>(j.requirements.size());
-    return Status::ok();
-  }
-
-  // A requirements-file row adds to its job.
-  Status on_requirement(const RequirementRecord& r, const SourceLocation& where) override {
-    auto exists = row_exists(job_exists_, r.job_id, where);
-    if (!exists) return exists.status();
-    if (!*exists) {
-      return Status::invalid_argument(
-          located_message(where, "job_id", "unknown job \"" + r.job_id + "\""));
-    }
-    auto next = next_seq(next_requirement_seq_, r.job_id, where);
-    if (!next) return next.status();
-    CREDMATCH_RETURN_IF_ERROR(insert_requirement(r.job_id, r.requirement, *next, where));
-    ++stats_.requirements;
-    return Status::ok();
-  }
-
-  // Prerequisites may name credentials loaded later, so they are checked once all are in.
-  Status check_prerequisites() {
-    auto st = Statement::prepare(
-        db_,
-        "SELECT p.credential_id, p.requires_id FROM credential_prerequisites p"
-        " WHERE NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = p.requires_id)"
-        " ORDER BY p.credential_id, p.seq");
-    if (!st) return st.status();
-    // Report the dangling reference loaded first.
-    const Origin* first = nullptr;
-    std::string first_owner, first_requires;
-    int rc = 0;
-    while ((rc = st->step()) == SQLITE_ROW) {
-      auto it = prerequisite_origins_.find(st->text(0));
-      const Origin* origin = it == prerequisite_origins_.end() ? nullptr : &it->second;
-      if (first_owner.empty() || (origin != nullptr && (first == nullptr || origin->order < first->order))) {
-        first = origin;
-        first_owner = st->text(0);
-        first_requires = st->text(1);
-      }
-    }
-    if (rc != SQLITE_DONE) return sqlite::error(db_, "check prerequisites", rc);
-    if (first_owner.empty()) return Status::ok();
-    const std::string reason = "unknown credential \"" + first_requires + "\"";
-    if (first == nullptr) {  // cannot happen: every ingest leaves none behind
-      return Status::invalid_argument("credential \"" + first_owner + "\": prerequisites: " + reason);
-    }
-    return Status::invalid_argument(
-        located_message({first->file, first->line}, "prerequisites", reason));
-  }
-
-  const IngestStats& stats() const { return stats_; }
-
- private:
-  struct Origin {
-    std::string file;
-    int64_t line = 0;
-    int64_t order = 0;  // load order
-  };
-
-  static int64_t seq(size_t i) { return static_cast<int64_t>(i) + 1; }
-
-  Status run(const SourceLocation& where, Statement& st) {
-    const int rc = st.step();
-    if (rc == SQLITE_DONE) return Status::ok();
-    return sqlite::error(db_, located_message(where, "", "cannot store record"), rc);
-  }
-
-  Result<bool> row_exists(Statement& st, const std::string& id, const SourceLocation& where) {
-    st.reset().bind(1, id);
-    const int rc = st.step();
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return sqlite::error(db_, located_message(where, "", "cannot look up record"), rc);
-  }
-
-  Result<int64_t> next_seq(Statement& st, const std::string& parent_id,
-                           const SourceLocation& where) {
-    st.reset().bind(1, parent_id);
-    const int rc = st.step();
-    if (rc != SQLITE_ROW) return sqlite::error(db_, located_message(where, "", "cannot look up record"), rc);
-    return st.int64(0);
-  }
-
-  // The credential owning competency `id`, or "" when there is none.
-  Result<std::string> competency_owner(const std::string& id, const SourceLocation& where) {
-    competency_owner_.reset().bind(1, id);
-    const int rc = competency_owner_.step();
-    if (rc == SQLITE_ROW) return competency_owner_.text(0);
-    if (rc == SQLITE_DONE) return std::string();
-    return sqlite::error(db_, located_message(where, "", "cannot look up competency"), rc);
-  }
-
-  Status insert_competency(const Competency& c, int64_t seq, const SourceLocation& where) {
-    insert_competency_.reset().bind(1, c.id).bind(2, c.credential_id).bind(3, seq)
-        .bind(4, c.text).bind(5, to_string(c.kind)).bind(6, c.skill_id);
-    return run(where, insert_competency_);
-  }
-
-  Status insert_requirement(const std::string& job_id, const Requirement& r, int64_t seq,
-                            const SourceLocation& where) {
-    insert_requirement_.reset().bind(1, job_id).bind(2, seq).bind(3, r.text)
-        .bind(4, to_string(r.importance)).bind(5, r.skill_id);
-    return run(where, insert_requirement_);
-  }
-
-  sqlite3* db_;
-  Statement delete_credential_, insert_credential_, insert_prerequisite_, credential_exists_;
-  Statement competency_owner_, next_competency_seq_, insert_competency_, update_competency_;
-  Statement delete_skill_, insert_skill_, insert_skill_label_;
-  Statement delete_job_, insert_job_, insert_job_title_, job_exists_, next_requirement_seq_;
-  Statement insert_requirement_;
-  std::unordered_map<std::string, Origin> prerequisite_origins_;  // credential id -> last load
-  int64_t origin_count_ = 0;
-  IngestStats stats_;
-};
-
-// Parents before children: competencies and requirements files add to credentials and jobs
-// loaded in the same ingest, whatever the order on the command line.
-int load_rank(RecordKind kind) {
-  switch (kind) {
-    case RecordKind::kCredentials: return 0;
-    case RecordKind::kSkills: return 1;
-    case RecordKind::kJobs: return 2;
-    case RecordKind::kCompetencies: return 3;
-    case RecordKind::kRequirements: return 4;
-  }
-  return 5;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
 
 Credential read_credential_row(const Statement& st) {
   Credential c;
@@ -482,196 +73,28 @@ Job load_job(sqlite3* db, const std::string& id, bool* found) {
   return job;
 }
 
-// --- find_job() suggestions: word overlap first, then containment, then trigram similarity.
-
-bool is_stop_word(std::string_view w) {
-  static constexpr std::string_view kStopWords[] = {
-      "a",  "an", "and", "at", "for", "in", "of",  "on", "or",  "the", "to", "with",
-      "au", "aux", "d",  "de", "des", "du", "en", "et", "l",  "la",  "le", "les", "ou", "pour"};
-  return std::find(std::begin(kStopWords), std::end(kStopWords), w) != std::end(kStopWords);
-}
-
-std::vector<std::string> content_words(std::string_view norm) {
-  std::vector<std::string> words;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty() && !is_stop_word(word)) words.push_back(word);
-    word.clear();
-  };
-  for (char c : norm) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word.push_back(c);
-    } else {
-      flush();
-    }
-  }
-  flush();
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  return words;
-}
-
-std::vector<uint32_t> trigrams(std::string_view norm) {
-  const std::string padded = "  " + std::string(norm) + " ";
-  std::vector<uint32_t> out;
-  for (size_t i = 0; i + 3 <= padded.size(); ++i) {
-    out.push_back(static_cast<uint32_t>(static_cast<unsigned char>(padded[i])) << 16 |
-                  static_cast<uint32_t>(static_cast<unsigned char>(padded[i + 1])) << 8 |
-                  static_cast<uint32_t>(static_cast<unsigned char>(padded[i + 2])));
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-// Dice coefficient of two sorted trigram sets.
-double similarity(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  if (a.empty() || b.empty()) return 0;
-  size_t shared = 0;
-  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) {
-      ++shared, ++i, ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  return 2.0 * static_cast<double>(shared) / static_cast<double>(a.size() + b.size());
-}
-
-std::vector<std::string> suggest_titles(sqlite3* db, const std::string& norm_query, size_t max) {
-  struct Candidate {
-    size_t shared_words;
-    bool contains;
-    double similarity;
-    std::string title;
-  };
-  const std::vector<std::string> query_words = content_words(norm_query);
-  const std::vector<uint32_t> query_grams = trigrams(norm_query);
-  std::map<std::string, Candidate> best;  // by display title
-  // A French "masculine/feminine" title is offered as its two forms (its variants).
-  auto st = prepare_or_throw(db,
-                             "SELECT title, norm_title FROM job_titles WHERE NOT (lang = 'fr'"
-                             " AND kind <> 'variant' AND instr(title, '/') > 0)");
-  for_each_row(db, st, [&](const Statement& row) {
-    const std::string norm = row.text(1);
-    const std::vector<std::string> words = content_words(norm);
-    size_t shared = 0;
-    for (const auto& w : query_words) shared += std::binary_search(words.begin(), words.end(), w);
-    const bool contains = norm_query.size() >= 3 && norm.find(norm_query) != std::string::npos;
-    const double sim = similarity(query_grams, trigrams(norm));
-    if (shared == 0 && !contains && sim < 0.5) return;
-    Candidate c{shared, contains, sim, row.text(0)};
-    auto [it, inserted] = best.try_emplace(c.title, c);
-    if (!inserted && sim > it->second.similarity) it->second = c;
-  });
-  std::vector<Candidate> ranked;
-  for (auto& [title, c] : best) ranked.push_back(std::move(c));
-  std::sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.shared_words != b.shared_words) return a.shared_words > b.shared_words;
-    if (a.contains != b.contains) return a.contains;
-    if (a.similarity != b.similarity) return a.similarity > b.similarity;
-    return a.title < b.title;
-  });
-  std::vector<std::string> out;
-  for (size_t i = 0; i < ranked.size() && out.size() < max; ++i) out.push_back(ranked[i].title);
-  return out;
-}
-
-Status open_error(const std::string& path, std::string_view what, sqlite3* db, int rc) {
-  return sqlite::error(db, path + ": " + std::string(what), rc);
-}
-
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-
 Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& db_path, bool create) {
-  if (!create && !std::filesystem::exists(db_path)) {
-    return Status::not_found(db_path + ": no catalog database (build one with `credmatch build`)");
-  }
-  sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(db_path.c_str(), &raw, flags, nullptr);
-  sqlite::Db db(raw);
-  if (rc != SQLITE_OK) return open_error(db_path, "cannot open", db.get(), rc);
-  sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), 10000);
-
-  // A file that is not SQLite fails on the first read, here.
-  auto version_of = [&](int64_t* version) -> Status {
-    auto st = Statement::prepare(db.get(), "PRAGMA user_version");
-    if (!st) return st.status().with_context(db_path);
-    const int step = st->step();
-    if (step != SQLITE_ROW) return open_error(db_path, "cannot read the schema version", db.get(), step);
-    *version = st->int64(0);
-    return Status::ok();
-  };
-  int64_t version = 0;
-  CREDMATCH_RETURN_IF_ERROR(version_of(&version));
-  if (version > kSchemaVersion) {
-    return Status::mismatch(db_path + ": catalog schema version " + std::to_string(version) +
-                            " is newer than this build of credmatch supports (" +
-                            std::to_string(kSchemaVersion) +
-                            "); upgrade credmatch or rebuild the catalog");
-  }
-  CREDMATCH_RETURN_IF_ERROR(sqlite::exec(db.get(), "PRAGMA foreign_keys = ON").with_context(db_path));
-  // WAL lets readers in other processes keep the old catalog while an ingest writes. It cannot
-  // be switched on for a read-only file; that is fine for reading, so the result is ignored.
-  (void)sqlite::exec(db.get(), "PRAGMA journal_mode = WAL");
-  CREDMATCH_RETURN_IF_ERROR(sqlite::exec(db.get(), "PRAGMA synchronous = NORMAL").with_context(db_path));
-  // A large ingest (~150k rows) outgrows SQLite's default 2 MB page cache and then spills
-  // pages to the WAL mid-transaction; 64 MiB is a cap, allocated only as pages are used.
-  CREDMATCH_RETURN_IF_ERROR(sqlite::exec(db.get(), "PRAGMA cache_size = -65536").with_context(db_path));
-
-  if (version == 0) {
-    sqlite::Transaction txn(db.get());
-    CREDMATCH_RETURN_IF_ERROR(txn.begin().with_context(db_path));
-    CREDMATCH_RETURN_IF_ERROR(version_of(&version));  // another process may have won the race
-    if (version == 0) {
-      auto tables = Statement::prepare(db.get(), "SELECT count(*) FROM sqlite_schema");
-      if (!tables) return tables.status().with_context(db_path);
-      if (tables->step() != SQLITE_ROW || tables->int64(0) != 0) {
-        return Status::mismatch(db_path + ": not a credmatch catalog (an SQLite database with "
-                                "other tables and no catalog schema version)");
-      }
-      tables = Statement();
-      CREDMATCH_RETURN_IF_ERROR(sqlite::exec(db.get(), kSchema).with_context(db_path));
-      CREDMATCH_RETURN_IF_ERROR(
-          sqlite::exec(db.get(), ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str())
-              .with_context(db_path));
-    }
-    CREDMATCH_RETURN_IF_ERROR(txn.commit().with_context(db_path));
-  }
-  return std::unique_ptr<CatalogStore>(new CatalogStore(db.release(), db_path));
+  auto db = open_catalog_db(db_path, create);
+  if (!db) return db.status();
+  return std::unique_ptr<CatalogStore>(
+      new CatalogStore(std::make_unique<ConnectionPool>(db_path, std::move(*db))));
 }
 
-CatalogStore::CatalogStore(void* db, std::string path) : db_(db), path_(std::move(path)) {}
+CatalogStore::CatalogStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
-CatalogStore::~CatalogStore() { sqlite3_close_v2(handle(db_)); }
+CatalogStore::~CatalogStore() = default;
 
 Status CatalogStore::ingest(const std::vector<InputFile>& inputs, IngestStats* stats) {
-  sqlite3* db = handle(db_);
-  Ingester ingester(db);
-  CREDMATCH_RETURN_IF_ERROR(ingester.prepare().with_context(path_));
-  std::vector<InputFile> ordered = inputs;
-  std::stable_sort(ordered.begin(), ordered.end(), [](const InputFile& a, const InputFile& b) {
-    return load_rank(a.kind) < load_rank(b.kind);
-  });
-  sqlite::Transaction txn(db);  // rolls back on every early return below
-  CREDMATCH_RETURN_IF_ERROR(txn.begin().with_context(path_));
-  for (const InputFile& input : ordered) CREDMATCH_RETURN_IF_ERROR(parse_input(input, ingester));
-  CREDMATCH_RETURN_IF_ERROR(ingester.check_prerequisites());
-  CREDMATCH_RETURN_IF_ERROR(txn.commit().with_context(path_));
-  if (stats != nullptr) *stats = ingester.stats();
-  return Status::ok();
+  auto conn = pool_->acquire();
+  if (!conn) return conn.status();
+  return ingest_records(conn->get(), pool_->path(), inputs, stats);
 }
 
 CatalogCounts CatalogStore::counts() const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(
       db,
       "SELECT (SELECT count(*) FROM credentials), (SELECT count(*) FROM competencies),"
@@ -686,7 +109,8 @@ CatalogCounts CatalogStore::counts() const {
 }
 
 std::vector<IndexedCompetency> CatalogStore::matchable_competencies() const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(db,
                              "SELECT id, credential_id, text, kind FROM competencies"
                              " WHERE kind IN ('teaches', 'assesses') ORDER BY credential_id, seq");
@@ -698,7 +122,8 @@ std::vector<IndexedCompetency> CatalogStore::matchable_competencies() const {
 }
 
 std::vector<std::string> CatalogStore::corpus_texts() const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(db,
                              "SELECT text FROM competencies"
                              " UNION SELECT title FROM credentials"
@@ -727,7 +152,8 @@ std::vector<std::string> CatalogStore::corpus_texts() const {
 }
 
 std::vector<TrainingPair> CatalogStore::training_pairs() const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   std::vector<TrainingPair> out;
   std::unordered_map<std::string, int64_t> group_of;
   auto group = [&](const std::string& key) {
@@ -788,7 +214,8 @@ std::vector<TrainingPair> CatalogStore::training_pairs() const {
 }
 
 Result<Credential> CatalogStore::credential(const std::string& id) const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(
       db, std::string("SELECT ") + kCredentialColumns + " FROM credentials WHERE id = ?1");
   st.bind(1, id);
@@ -810,7 +237,8 @@ Result<Credential> CatalogStore::credential(const std::string& id) const {
 }
 
 std::vector<Credential> CatalogStore::credentials_summary() const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(
       db, std::string("SELECT ") + kCredentialColumns + " FROM credentials ORDER BY id");
   std::vector<Credential> out;
@@ -828,11 +256,12 @@ std::vector<Credential> CatalogStore::credentials_summary() const {
 }
 
 Result<Job> CatalogStore::find_job(const std::string& query) const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   bool found = false;
   Job job = load_job(db, query, &found);
   if (found) return job;
-  const std::string norm = normalize_title(query);
+  const std::string norm = fold_title(query);
   if (norm.empty()) return Status::not_found("no occupation matches an empty query");
   auto st = prepare_or_throw(db,
                              "SELECT job_id FROM job_titles WHERE norm_title = ?1"
@@ -854,7 +283,8 @@ Result<Job> CatalogStore::find_job(const std::string& query) const {
 }
 
 Result<Skill> CatalogStore::skill(const std::string& id) const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(
       db, "SELECT id, label, description, type, language, label_fr FROM skills WHERE id = ?1");
   st.bind(1, id);
@@ -880,20 +310,48 @@ Result<Skill> CatalogStore::skill(const std::string& id) const {
 }
 
 Status CatalogStore::set_meta(const std::string& key, const std::string& value) {
-  sqlite3* db = handle(db_);
+  auto conn = pool_->acquire();
+  if (!conn) return conn.status();
+  sqlite3* db = conn->get();
   auto st = Statement::prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
-  if (!st) return st.status().with_context(path_);
+  if (!st) return st.status().with_context(pool_->path());
   st->bind(1, key).bind(2, value);
-  return step_done(db, *st).with_context(path_);
+  return sqlite::step_done(db, *st).with_context(pool_->path());
 }
 
 std::optional<std::string> CatalogStore::meta(const std::string& key) const {
-  sqlite3* db = handle(db_);
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
   auto st = prepare_or_throw(db, "SELECT value FROM meta WHERE key = ?1");
   st.bind(1, key);
   std::optional<std::string> value;
   for_each_row(db, st, [&](const Statement& row) { value = row.text(0); });
   return value;
+}
+
+std::vector<SkillSummary> CatalogStore::skill_summaries() const {
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
+  auto st = prepare_or_throw(db, "SELECT id, label, type FROM skills ORDER BY id");
+  std::vector<SkillSummary> out;
+  for_each_row(db, st, [&](const Statement& row) {
+    out.push_back({row.text(0), row.text(1), row.text(2)});
+  });
+  return out;
+}
+
+std::vector<OccupationSummary> CatalogStore::occupation_summaries() const {
+  const auto conn = pool_->acquire_or_throw();
+  sqlite3* db = conn.get();
+  auto st = prepare_or_throw(
+      db,
+      "SELECT j.id, j.title, j.code, (SELECT count(*) FROM requirements r WHERE r.job_id = j.id)"
+      " FROM jobs j ORDER BY j.title, j.id");
+  std::vector<OccupationSummary> out;
+  for_each_row(db, st, [&](const Statement& row) {
+    out.push_back({row.text(0), row.text(1), row.text(2), row.int64(3)});
+  });
+  return out;
 }
 
 }  // namespace credmatch::engine

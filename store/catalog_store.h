@@ -9,10 +9,13 @@
 // SQLite fail underneath them (I/O error, corruption found mid-read) they throw
 // std::runtime_error.
 //
-// Thread safety: a CatalogStore is not safe to use from several threads at once; open one per
-// thread (each has its own SQLite connection). Other connections, in this process or another,
-// see either the old or the new catalog, never a half-written one: every ingest is one
-// transaction.
+// Files: store/schema.h (tables, connection settings), store/ingester.h (writing records),
+// store/title_lookup.h (suggestions), store/connection_pool.h; this is the only layer with SQL.
+//
+// Thread safety: every method may be called from several threads at once: each call leases
+// its own SQLite connection (store/connection_pool.h), so readers run concurrently. Readers,
+// in this process or another, see either the old or the new catalog, never a half-written
+// one: every ingest is one transaction.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +55,18 @@ struct IndexedCompetency {
   std::string credential_id;
   std::string text;
   CompetencyKind kind = CompetencyKind::kTeaches;
+};
+
+class ConnectionPool;  // store/connection_pool.h
+
+/// A taxonomy skill as listed by skill_summaries().
+struct SkillSummary {
+  std::string id, label, type;
+};
+/// A job or occupation as listed by occupation_summaries().
+struct OccupationSummary {
+  std::string id, title, code;
+  int64_t requirements = 0;
 };
 
 class CatalogStore {
@@ -102,13 +117,17 @@ class CatalogStore {
   Result<Job> find_job(const std::string& query) const;
   Result<Skill> skill(const std::string& id) const;
 
+  /// Every taxonomy skill (id, preferred label, type), ordered by id.
+  std::vector<SkillSummary> skill_summaries() const;
+  /// Every job (id, title, code, number of requirements), ordered by title, then id.
+  std::vector<OccupationSummary> occupation_summaries() const;
+
   Status set_meta(const std::string& key, const std::string& value);
   std::optional<std::string> meta(const std::string& key) const;
 
  private:
-  CatalogStore(void* db, std::string path);
-  void* db_;  // sqlite3*
-  std::string path_;  // for messages
+  explicit CatalogStore(std::unique_ptr<ConnectionPool> pool);
+  std::unique_ptr<ConnectionPool> pool_;
 };
 
 }  // namespace credmatch::engine

@@ -1,6 +1,6 @@
-// Thin RAII wrappers over the sqlite3 C API, for the catalog store (store/catalog_store.cc):
-// an owning connection, a prepared statement that finalizes itself, and a transaction that
-// rolls back unless committed.
+// Thin RAII wrappers over the sqlite3 C API, for the catalog store (store/): an owning
+// connection, a prepared statement that finalizes itself, a transaction that rolls back unless
+// committed, and the read helpers that throw where a read has no Status to return.
 //
 // Not thread safe: like the sqlite3* they wrap, use each object from one thread at a time.
 #pragma once
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -105,6 +106,33 @@ class Statement {
   };
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };
+
+// Read paths have no Status to return: a failure underneath (I/O error, corruption found
+// mid-read) is exceptional there, and throws std::runtime_error.
+[[noreturn]] inline void throw_error(sqlite3* db, std::string_view what, int rc) {
+  throw std::runtime_error(error(db, what, rc).to_string());
+}
+
+/// A prepared statement, or throws std::runtime_error.
+inline Statement prepare_or_throw(sqlite3* db, std::string_view sql) {
+  auto st = Statement::prepare(db, sql);
+  if (!st) throw std::runtime_error(st.status().to_string());
+  return std::move(*st);
+}
+
+/// Calls fn(statement) for every row; throws std::runtime_error on a failed step.
+template <typename Fn>
+void for_each_row(sqlite3* db, Statement& st, Fn&& fn) {
+  int rc = 0;
+  while ((rc = st.step()) == SQLITE_ROW) fn(st);
+  if (rc != SQLITE_DONE) throw_error(db, "read", rc);
+}
+
+/// Steps a statement that returns no row.
+inline Status step_done(sqlite3* db, Statement& st) {
+  const int rc = st.step();
+  return rc == SQLITE_DONE ? Status::ok() : error(db, sqlite3_sql(st.get()), rc);
+}
 
 /// BEGIN IMMEDIATE on begin(); ROLLBACK on destruction unless commit() succeeded.
 class Transaction {

@@ -176,4 +176,36 @@ std::string light_stem(std::string_view w) {
   return s;
 }
 
+std::string fold_title(std::string_view s) {
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+      &mapped,
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                     UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP |
+                                     UTF8PROC_IGNORE));
+  std::string folded;
+  if (n >= 0) {
+    folded.assign(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
+  } else {  // invalid UTF-8 (only possible in a query): fold ASCII only
+    folded.assign(s);
+    for (char& c : folded) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  std::free(mapped);
+  std::string out;
+  out.reserve(folded.size());
+  for (char c : folded) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    if (!space) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace credmatch::engine

@@ -16,6 +16,13 @@ namespace credmatch::engine {
 /// Normalises UTF-8 text for matching (see file comment). Invalid UTF-8 bytes become spaces.
 std::string normalize(std::string_view text);
 
+/// The key occupation titles are stored and looked up by (CatalogStore::find_job): NFKC,
+/// case-folded, accents stripped, typographic quotes and dashes lumped to ASCII (utf8proc's
+/// LUMP), default-ignorable code points dropped, runs of whitespace collapsed to one space,
+/// trimmed. Unlike normalize(), a title is never tokenised: it must match whole. Invalid UTF-8
+/// folds ASCII letters only.
+std::string fold_title(std::string_view title);
+
 /// Splits normalised text into word tokens (see file comment). Input should come from
 /// normalize(); other input is tokenised as bytes.
 std::vector<std::string> tokenize(std::string_view normalized);

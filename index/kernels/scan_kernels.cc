@@ -260,6 +260,12 @@ float dot(const float* a, const float* b, int dim) {
   return kernel(a, b, dim);
 }
 
+float dot_in_order(const float* a, const float* b, int dim) {
+  float sum = 0.0f;
+  for (int i = 0; i < dim; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
 std::string active_kernel_name() {
   return active_kernels().name;
 }

@@ -155,6 +155,10 @@ void pack_int8_panels(const int8_t* codes, int64_t n, int dim, std::vector<uint8
 /// used outside the batch scans (graph search, exact rescoring, gap evidence), so every caller
 /// rounds alike.
 float dot(const float* a, const float* b, int dim);
+/// sum_j a[j] * b[j] summed in index order, one float add at a time: the same bits on every
+/// CPU and build. The gap analysis's similarities (plan/gap.cc), whose thresholds were
+/// calibrated and whose reports are compared byte for byte with this summation.
+float dot_in_order(const float* a, const float* b, int dim);
 
 /// IEEE binary16 <-> binary32 (round to nearest even; overflow gives infinity, NaN stays NaN).
 uint16_t float_to_half(float x);

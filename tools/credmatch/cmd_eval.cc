@@ -39,7 +39,7 @@
 #include "store/catalog_store.h"
 #include "text/normalize.h"
 #include "encode/tfidf_svd_encoder.h"
-#include "index/flat_index.h"
+#include "eval/ranking.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {
@@ -306,34 +306,17 @@ Row evaluate(const Task& task, const std::string& name, const engine::Encoder* e
   std::vector<std::vector<int64_t>> ranked;
   auto t0 = Clock::now();
   if (encoder == nullptr) {
-    std::unique_ptr<engine::LexicalRanker> ranker;
-    if (name == "bm25") {
-      ranker = std::make_unique<engine::Bm25Ranker>(task.targets);
-    } else {
-      ranker = std::make_unique<engine::CharTfidfRanker>(task.targets);
-    }
+    const std::unique_ptr<engine::LexicalRanker> ranker =
+        engine::make_lexical_ranker(name, task.targets);
     row.index_per_s = double(task.targets.size()) / seconds_since(t0);
     t0 = Clock::now();
     ranked = rank_lexical(*ranker, task.queries);
   } else {
-    const auto dim = static_cast<size_t>(encoder->dim());
-    index::FlatIndex flat(encoder->dim());
-    std::vector<float> buf(task.targets.size() * dim);
-    encoder->encode(task.targets, buf);
-    flat.add(static_cast<int64_t>(task.targets.size()), buf);
+    const engine::DenseRanker dense(*encoder, task.targets);
     row.index_per_s = double(task.targets.size()) / seconds_since(t0);
     t0 = Clock::now();
-    constexpr size_t kChunk = 256;
-    for (size_t start = 0; start < task.queries.size(); start += kChunk) {
-      const size_t n = std::min(kChunk, task.queries.size() - start);
-      buf.assign(n * dim, 0.0f);
-      encoder->encode(std::span<const std::string>(task.queries).subspan(start, n), buf);
-      const int k = static_cast<int>(std::min<int64_t>(kDepth, flat.size()));
-      const auto r = flat.search(static_cast<int64_t>(n), buf, k, {});
-      for (size_t i = 0; i < n; ++i) {
-        ranked.emplace_back(r.ids.begin() + static_cast<std::ptrdiff_t>(i) * k,
-                            r.ids.begin() + static_cast<std::ptrdiff_t>(i + 1) * k);
-      }
+    for (engine::RankedList& list : dense.rank(task.queries, int(kDepth))) {
+      ranked.push_back(std::move(list.ids));
     }
   }
   row.query_per_s = double(task.queries.size()) / seconds_since(t0);

@@ -8,7 +8,7 @@
 
 #include "service/api.h"
 #include "catalog/catalog_dir.h"
-#include "match/job_text.h"
+#include "match/job_input.h"
 #include "match/matcher.h"
 #include "tools/credmatch/cli.h"
 #include "tools/credmatch/worker_job_args.h"
@@ -26,19 +26,14 @@ struct MatchArgs {
   std::string evidence = "all";
 };
 
-Result<engine::Job> load_job(engine::CatalogStore& store, const MatchArgs& a) {
-  if (!a.job_file.empty()) return load_job_file(a.job_file);
+Result<engine::Job> load_job(const engine::CatalogStore& store, const MatchArgs& a) {
+  if (!a.job_file.empty()) return engine::job_from_file(a.job_file);
   if (!a.text.empty()) {
-    engine::Job job;
-    job.title = "job posting (free text)";
-    job.description = a.text;
-    job.requirements = engine::split_requirements(a.text);
-    if (job.requirements.empty()) {
-      return Status::invalid_argument("--text: no requirement statement found in the text");
-    }
+    auto job = engine::job_from_posting(a.text);
+    if (!job) return job.status().with_context("--text");
     return job;
   }
-  return store.find_job(a.occupation);
+  return engine::job_from_occupation(store, a.occupation);
 }
 
 std::string shorten(const std::string& s, size_t n) {

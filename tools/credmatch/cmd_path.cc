@@ -58,7 +58,7 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
   auto report = analyzer.analyze(*job, *profile);
   if (!report) return fail(report.status());
 
-  engine::api::PathOptions options;
+  engine::PathOptions options;
   options.objective = a.objective;
   options.max_hours = a.max_hours;
   options.max_cost = a.max_cost;
@@ -67,8 +67,8 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
   options.target = a.target;
   options.explain = a.explain;
   options.neighbours = a.neighbours;
-  const engine::api::PathOutcome outcome =
-      engine::api::compute_path(**cat, *job, *profile, *report, gap_config, options);
+  const engine::PathOutcome outcome =
+      engine::compute_path(**cat, *job, *profile, *report, gap_config, options);
   const engine::PathProblem& pp = outcome.problem;
   const engine::Plan& plan = outcome.plan;
   const std::vector<double>& final_credit = outcome.final_credit;

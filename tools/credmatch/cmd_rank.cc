@@ -26,13 +26,13 @@
 #include "text/lexical.h"
 #include "text/line_reader.h"
 #include "text/normalize.h"
-#include "index/flat_index.h"
+#include "eval/ranking.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {
 namespace {
 
-constexpr size_t kChunk = 256;  // queries (and targets) encoded per batch
+constexpr size_t kChunk = engine::kRankBatch;  // queries streamed per batch
 
 struct RankArgs {
   std::string targets;
@@ -121,51 +121,22 @@ class LexicalRankerAdapter final : public Ranker {
 class DenseRanker final : public Ranker {
  public:
   DenseRanker(std::unique_ptr<engine::Encoder> encoder, const std::vector<std::string>& targets)
-      : encoder_(std::move(encoder)), index_(encoder_->dim()) {
-    const size_t dim = static_cast<size_t>(encoder_->dim());
-    std::vector<float> buf;
-    for (size_t start = 0; start < targets.size(); start += kChunk) {
-      const size_t n = std::min(kChunk, targets.size() - start);
-      buf.assign(n * dim, 0.0f);
-      encoder_->encode(std::span<const std::string>(targets).subspan(start, n), buf);
-      index_.add(static_cast<int64_t>(n), buf);
-    }
-  }
+      : encoder_(std::move(encoder)), ranker_(*encoder_, targets) {}
 
   std::vector<engine::RankedList> rank(const std::vector<std::string>& queries,
                                        int k) const override {
-    std::vector<engine::RankedList> out(queries.size());
-    if (queries.empty() || index_.size() == 0) return out;
-    const int kk = static_cast<int>(std::min<int64_t>(k, index_.size()));
-    std::vector<float> buf(queries.size() * static_cast<size_t>(encoder_->dim()));
-    encoder_->encode(queries, buf);
-    const index::SearchResult r =
-        index_.search(static_cast<int64_t>(queries.size()), buf, kk, index::SearchParams{});
-    for (size_t i = 0; i < queries.size(); ++i) {
-      for (int j = 0; j < kk; ++j) {
-        const size_t at = i * static_cast<size_t>(kk) + static_cast<size_t>(j);
-        if (r.ids[at] < 0) break;
-        out[i].ids.push_back(r.ids[at]);
-        out[i].scores.push_back(r.scores[at]);
-      }
-    }
-    return out;
+    return ranker_.rank(queries, k);
   }
 
  private:
   std::unique_ptr<engine::Encoder> encoder_;
-  index::FlatIndex index_;
+  engine::DenseRanker ranker_;
 };
 
 Result<std::unique_ptr<Ranker>> make_ranker(const GlobalOptions& g, const std::string& name,
                                             const std::vector<std::string>& targets) {
-  if (name == "bm25") {
-    return std::unique_ptr<Ranker>(
-        new LexicalRankerAdapter(std::make_unique<engine::Bm25Ranker>(targets)));
-  }
-  if (name == "tfidf-char") {
-    return std::unique_ptr<Ranker>(
-        new LexicalRankerAdapter(std::make_unique<engine::CharTfidfRanker>(targets)));
+  if (auto lexical = engine::make_lexical_ranker(name, targets)) {
+    return std::unique_ptr<Ranker>(new LexicalRankerAdapter(std::move(lexical)));
   }
   const std::string path = (std::filesystem::path(catalog_dir(g)) / engine::kEncoderFile).string();
   auto encoder = engine::load_encoder(path);

@@ -1,9 +1,6 @@
 #include "tools/credmatch/worker_job_args.h"
 
-#include <fstream>
-#include <sstream>
-
-#include "store/ingest.h"
+#include "match/job_input.h"
 
 namespace credmatch::cli {
 
@@ -30,20 +27,12 @@ Result<engine::WorkerProfile> load_worker_profile(const WorkerJobArgs& a) {
   return engine::profile_from_skills_text(a.skills);
 }
 
-Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a) {
+Result<engine::Job> load_target_job(const engine::CatalogStore& store, const WorkerJobArgs& a) {
   if (a.job_file.empty() == a.occupation.empty()) {
     return Status::invalid_argument("give exactly one of --job FILE, --occupation NAME");
   }
-  if (!a.job_file.empty()) return load_job_file(a.job_file);
-  return store.find_job(a.occupation);
-}
-
-Result<engine::Job> load_job_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::not_found(path + ": cannot open");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return engine::parse_job_json(buf.str(), path, /*require_id=*/false);
+  if (!a.job_file.empty()) return engine::job_from_file(a.job_file);
+  return engine::job_from_occupation(store, a.occupation);
 }
 
 Result<engine::GapConfig> resolve_gap_config(const engine::LoadedCatalog& catalog,

@@ -29,11 +29,8 @@ void add_worker_job_options(CLI::App* cmd, const std::shared_ptr<WorkerJobArgs>&
 /// The worker from --profile or --skills (exactly one must be given).
 Result<engine::WorkerProfile> load_worker_profile(const WorkerJobArgs& a);
 
-/// The job in the JSON file at `path` (docs/formats.md); kNotFound if it cannot be opened.
-Result<engine::Job> load_job_file(const std::string& path);
-
 /// The target job from --job or --occupation (exactly one must be given).
-Result<engine::Job> load_target_job(engine::CatalogStore& store, const WorkerJobArgs& a);
+Result<engine::Job> load_target_job(const engine::CatalogStore& store, const WorkerJobArgs& a);
 
 /// The gap thresholds for `catalog`: DIR/gap_thresholds.json when calibrated for its encoder,
 /// else the documented defaults (plan/gap_calibration.h); explicit flag values win.

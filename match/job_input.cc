@@ -1,0 +1,34 @@
+#include "match/job_input.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "match/job_text.h"
+#include "store/ingest.h"
+
+namespace credmatch::engine {
+
+Result<Job> job_from_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::not_found(path + ": cannot open");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_job_json(buf.str(), path, /*require_id=*/false);
+}
+
+Result<Job> job_from_posting(std::string_view posting) {
+  Job job;
+  job.title = kPostingTitle;
+  job.description = std::string(posting);
+  job.requirements = split_requirements(posting);
+  if (job.requirements.empty()) {
+    return Status::invalid_argument("no requirement statement found in the text");
+  }
+  return job;
+}
+
+Result<Job> job_from_occupation(const CatalogStore& store, const std::string& query) {
+  return store.find_job(query);
+}
+
+}  // namespace credmatch::engine

@@ -1,0 +1,33 @@
+// Turning what a user gives into a Job: a job file (JSON, docs/formats.md), a free-text
+// posting, or an occupation of the catalog. The CLI, the HTTP service and the Python module
+// all resolve jobs here; each adds its own field name to the messages ("--text: ...",
+// "text: ...") and its own size limits.
+//
+// Thread safety: the functions are safe from several threads (CatalogStore is).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "store/catalog_store.h"
+#include "store/records.h"
+
+namespace credmatch::engine {
+
+/// Title given to a job read from a free-text posting.
+inline constexpr char kPostingTitle[] = "job posting (free text)";
+
+/// The job in the JSON file at `path`; kNotFound "PATH: cannot open", or parse_job_json()'s
+/// errors naming the file.
+Result<Job> job_from_file(const std::string& path);
+
+/// A job from a posting: requirements from split_requirements() (match/job_text.h), the text
+/// as description. kInvalidArgument "no requirement statement found in the text" when none.
+Result<Job> job_from_posting(std::string_view posting);
+
+/// The catalog's occupation with this id or title (CatalogStore::find_job: kNotFound with
+/// suggestions).
+Result<Job> job_from_occupation(const CatalogStore& store, const std::string& query);
+
+}  // namespace credmatch::engine
