@@ -539,6 +539,40 @@ TEST_F(Store, ConcurrentReaderSeesOldOrNewCatalog) {
 
 // Not a benchmark, a guard: the real default data (~20k competencies, ~124k requirements) must
 // ingest in seconds. Prints the time; fails only if it is absurdly slow.
+// One store, many threads, no caller lock: every read leases its own connection.
+TEST_F(Store, OneStoreServesConcurrentReadersWithoutLocks) {
+  auto store = open_loaded();
+  ASSERT_NE(store, nullptr);
+  const Job analyst = *store->find_job(kAnalyst);
+  const Credential shell = *store->credential(kShell);
+  const CatalogCounts counts = store->counts();
+  const auto skills = store->skill_summaries();
+  const auto occupations = store->occupation_summaries();
+  ASSERT_FALSE(skills.empty());
+  ASSERT_FALSE(occupations.empty());
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto job = store->find_job(kAnalyst);
+        auto cred = store->credential(kShell);
+        const bool same = job.is_ok() && job->requirements.size() == analyst.requirements.size() &&
+                          cred.is_ok() && cred->competencies.size() == shell.competencies.size() &&
+                          store->counts().competencies == counts.competencies &&
+                          store->skill_summaries().size() == skills.size() &&
+                          store->occupation_summaries().size() == occupations.size() &&
+                          !store->find_job("no such occupation at all").is_ok();
+        if (!same) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_EQ(occupations.front().requirements,
+            int64_t(store->find_job(occupations.front().id)->requirements.size()));
+}
+
 TEST_F(Store, IngestsAHundredThousandCompetenciesQuickly) {
   std::string creds, jobs;
   for (int c = 0; c < 5000; ++c) {
