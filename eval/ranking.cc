@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/thread_pool.h"
+
 namespace credmatch::engine {
 
 std::unique_ptr<LexicalRanker> make_lexical_ranker(std::string_view name,
@@ -9,6 +11,14 @@ std::unique_ptr<LexicalRanker> make_lexical_ranker(std::string_view name,
   if (name == "bm25") return std::make_unique<Bm25Ranker>(targets);
   if (name == "tfidf-char") return std::make_unique<CharTfidfRanker>(targets);
   return nullptr;
+}
+
+std::vector<std::vector<int64_t>> rank_lexical(const LexicalRanker& ranker,
+                                               std::span<const std::string> queries, int k) {
+  std::vector<std::vector<int64_t>> out(queries.size());
+  run_parallel(int64_t(queries.size()),
+               [&](int64_t i) { out[size_t(i)] = ranker.search(queries[size_t(i)], k).ids; });
+  return out;
 }
 
 DenseRanker::DenseRanker(const Encoder& encoder, std::span<const std::string> targets)

@@ -29,6 +29,11 @@ inline constexpr std::string_view kLexicalRankers[] = {"bm25", "tfidf-char"};
 std::unique_ptr<LexicalRanker> make_lexical_ranker(std::string_view name,
                                                    std::span<const std::string> targets);
 
+/// The ids of the `k` best targets of every query by `ranker`, queries spread over the
+/// thread pool (base/thread_pool.h).
+std::vector<std::vector<int64_t>> rank_lexical(const LexicalRanker& ranker,
+                                               std::span<const std::string> queries, int k);
+
 /// `encoder`'s vectors of the targets in an exact FlatIndex; queries ranked by inner product.
 class DenseRanker {
  public:

@@ -22,22 +22,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 
 #include "catalog/catalog_dir.h"
 #include "encode/encoder.h"
 #include "eval/metrics.h"
+#include "eval/tasks.h"
 #include "text/lexical.h"
 #include "encode/lexical_fusion.h"
-#include "text/line_reader.h"
 #include "encode/sif_encoder.h"
-#include "store/splits.h"
 #include "store/catalog_store.h"
-#include "text/normalize.h"
 #include "encode/tfidf_svd_encoder.h"
 #include "eval/ranking.h"
 #include "tools/credmatch/cli.h"
@@ -94,14 +90,6 @@ Result<engine::FusionConfig> parse_fusion(const std::string& spec) {
   return c;
 }
 
-struct Task {
-  std::string name;
-  std::string description;
-  std::vector<std::string> targets;  // target texts; ids are positions
-  std::vector<std::string> queries;
-  std::vector<std::vector<int64_t>> relevant;  // per query, target positions
-};
-
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -110,167 +98,6 @@ std::vector<std::string> split_commas(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
-}
-
-// Calls f(record) for every line of a JSON Lines file (gzip or plain).
-template <typename F>
-Status for_each_json(const std::string& path, F&& f) {
-  auto reader = engine::LineReader::open(path);
-  if (!reader) return reader.status();
-  std::string line;
-  while ((*reader)->next(&line)) {
-    if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
-      return Status::invalid_argument(path + ":" + std::to_string((*reader)->line_number()) +
-                                      ": not a JSON object");
-    }
-    f(j);
-  }
-  return (*reader)->status();
-}
-
-struct Esco {
-  std::vector<std::string> skill_labels;
-  std::unordered_map<std::string, int64_t> skill_pos;  // URI -> position
-  std::vector<std::vector<std::string>> skill_alts;
-  std::vector<std::string> skill_ids;
-  std::vector<nlohmann::json> occupations;
-};
-
-Result<Esco> load_esco(const std::string& data) {
-  Esco e;
-  CREDMATCH_RETURN_IF_ERROR(for_each_json(data + "/skills_esco.jsonl.gz", [&](const auto& j) {
-    e.skill_pos.emplace(j.value("id", ""), static_cast<int64_t>(e.skill_labels.size()));
-    e.skill_ids.push_back(j.value("id", ""));
-    e.skill_labels.push_back(j.value("label", ""));
-    e.skill_alts.push_back(j.value("alt_labels", std::vector<std::string>{}));
-  }));
-  CREDMATCH_RETURN_IF_ERROR(for_each_json(data + "/occupations_esco.jsonl.gz",
-                                          [&](const auto& j) { e.occupations.push_back(j); }));
-  return e;
-}
-
-// Keeps at most `max` queries, evenly spread over the list (deterministic).
-void subsample(Task& t, int64_t max) {
-  const auto n = static_cast<int64_t>(t.queries.size());
-  if (max <= 0 || n <= max) return;
-  Task kept;
-  for (int64_t i = 0; i < max; ++i) {
-    const auto at = static_cast<size_t>(i * n / max);
-    kept.queries.push_back(std::move(t.queries[at]));
-    kept.relevant.push_back(std::move(t.relevant[at]));
-  }
-  t.queries = std::move(kept.queries);
-  t.relevant = std::move(kept.relevant);
-}
-
-Result<std::vector<Task>> build_tasks(const std::string& data,
-                                      const std::vector<std::string>& wanted, int64_t max_queries) {
-  static const std::vector<std::string> kKnown = {
-      "all",           "skill_norm",      "job_essential",
-      "tech_test",     "tech_validation", "house_validation",
-      "jobbert_dev",   "jobbert_test"};
-  for (const auto& w : wanted) {
-    if (std::find(kKnown.begin(), kKnown.end(), w) == kKnown.end()) {
-      return Status::invalid_argument("--tasks: unknown task '" + w + "'");
-    }
-  }
-  auto esco = load_esco(data);
-  if (!esco) return esco.status();
-  auto want = [&](const std::string& name) {
-    return std::find(wanted.begin(), wanted.end(), "all") != wanted.end() ||
-           std::find(wanted.begin(), wanted.end(), name) != wanted.end();
-  };
-  std::vector<Task> tasks;
-  if (want("skill_norm")) {
-    Task t{"skill_norm", "ESCO alternative label -> its skill", esco->skill_labels, {}, {}};
-    for (size_t s = 0; s < esco->skill_alts.size(); ++s) {
-      // Only the evaluation split: the domain encoder trains on the others' labels.
-      if (engine::split_of(esco->skill_ids[s]) != engine::Split::kEval) continue;
-      for (const auto& alt : esco->skill_alts[s]) {
-        t.queries.push_back(alt);
-        t.relevant.push_back({static_cast<int64_t>(s)});
-      }
-    }
-    tasks.push_back(std::move(t));
-  }
-  if (want("job_essential")) {
-    Task t{"job_essential",
-           "ESCO occupation title + description -> its essential skills",
-           esco->skill_labels,
-           {},
-           {}};
-    for (const auto& o : esco->occupations) {
-      if (engine::split_of(o.value("id", "")) != engine::Split::kEval) continue;
-      std::vector<int64_t> rel;
-      for (const auto& r : o.value("requirements", nlohmann::json::array())) {
-        if (r.value("importance", "") != "essential") continue;
-        auto it = esco->skill_pos.find(r.value("skill_id", ""));
-        if (it != esco->skill_pos.end() &&
-            std::find(rel.begin(), rel.end(), it->second) == rel.end()) {
-          rel.push_back(it->second);
-        }
-      }
-      if (rel.empty()) continue;
-      t.queries.push_back(o.value("title", "") + ". " + o.value("description", ""));
-      t.relevant.push_back(std::move(rel));
-    }
-    tasks.push_back(std::move(t));
-  }
-  for (const char* name : {"tech_test", "tech_validation", "house_validation"}) {
-    if (!want(name)) continue;
-    Task t{name,
-           "job-ad sentence -> its ESCO skills (Decorte et al. 2022)",
-           esco->skill_labels,
-           {},
-           {}};
-    const std::string path = data + "/eval/" + name + ".jsonl.gz";
-    Status unknown;
-    CREDMATCH_RETURN_IF_ERROR(for_each_json(path, [&](const auto& j) {
-      std::vector<int64_t> rel;
-      for (const auto& uri : j.value("relevant", std::vector<std::string>{})) {
-        auto it = esco->skill_pos.find(uri);
-        if (it == esco->skill_pos.end()) {
-          unknown = Status::not_found(path + ": unknown skill " + uri);
-        } else {
-          rel.push_back(it->second);
-        }
-      }
-      if (rel.empty()) return;
-      t.queries.push_back(j.value("text", ""));
-      t.relevant.push_back(std::move(rel));
-    }));
-    CREDMATCH_RETURN_IF_ERROR(unknown);
-    tasks.push_back(std::move(t));
-  }
-  // JobBERT titles split by title: the evaluation split is the test set, the rest is for
-  // development (the upstream test split is held back).
-  for (const bool test : {false, true}) {
-    const char* name = test ? "jobbert_test" : "jobbert_dev";
-    if (!want(name)) continue;
-    Task t{name, "vacancy title -> its ESCO occupation (Decorte et al. 2021)", {}, {}, {}};
-    std::unordered_map<std::string, int64_t> occ_pos;
-    for (const auto& o : esco->occupations) {
-      occ_pos.emplace(o.value("id", ""), static_cast<int64_t>(t.targets.size()));
-      t.targets.push_back(o.value("title", ""));
-    }
-    CREDMATCH_RETURN_IF_ERROR(
-        for_each_json(data + "/eval/jobbert_titles.jsonl.gz", [&](const auto& j) {
-          const std::string text = j.value("text", "");
-          if ((engine::split_of(engine::normalize(text)) == engine::Split::kEval) != test) return;
-          std::vector<int64_t> rel;
-          for (const auto& uri : j.value("relevant", std::vector<std::string>{})) {
-            if (auto it = occ_pos.find(uri); it != occ_pos.end()) rel.push_back(it->second);
-          }
-          if (rel.empty()) return;
-          t.queries.push_back(text);
-          t.relevant.push_back(std::move(rel));
-        }));
-    tasks.push_back(std::move(t));
-  }
-  for (Task& t : tasks) subsample(t, max_queries);
-  return tasks;
 }
 
 struct Row {
@@ -285,23 +112,7 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Ranks every query with a lexical ranker, on all cores.
-std::vector<std::vector<int64_t>> rank_lexical(const engine::LexicalRanker& ranker,
-                                               const std::vector<std::string>& queries) {
-  std::vector<std::vector<int64_t>> out(queries.size());
-  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (size_t w = 0; w < threads; ++w) {
-    pool.emplace_back([&, w] {
-      for (size_t i = w; i < queries.size(); i += threads)
-        out[i] = ranker.search(queries[i], kDepth).ids;
-    });
-  }
-  for (auto& th : pool) th.join();
-  return out;
-}
-
-Row evaluate(const Task& task, const std::string& name, const engine::Encoder* encoder) {
+Row evaluate(const engine::RankingTask& task, const std::string& name, const engine::Encoder* encoder) {
   Row row{name, {}, 0, 0};
   std::vector<std::vector<int64_t>> ranked;
   auto t0 = Clock::now();
@@ -310,7 +121,7 @@ Row evaluate(const Task& task, const std::string& name, const engine::Encoder* e
         engine::make_lexical_ranker(name, task.targets);
     row.index_per_s = double(task.targets.size()) / seconds_since(t0);
     t0 = Clock::now();
-    ranked = rank_lexical(*ranker, task.queries);
+    ranked = engine::rank_lexical(*ranker, task.queries, kDepth);
   } else {
     const engine::DenseRanker dense(*encoder, task.targets);
     row.index_per_s = double(task.targets.size()) / seconds_since(t0);
@@ -443,10 +254,10 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
     }
     rows = std::move(with_fusion);
   }
-  auto tasks = build_tasks(data, split_commas(a.tasks), a.max_queries);
+  auto tasks = engine::load_ranking_tasks(data, split_commas(a.tasks), a.max_queries);
   if (!tasks) return fail(tasks.status());
   if (tasks->empty()) return fail("--tasks: no task given");
-  for (const Task& task : *tasks) {
+  for (const engine::RankingTask& task : *tasks) {
     std::printf("\n%s: %s\n%zu queries, %zu targets\n\n", task.name.c_str(),
                 task.description.c_str(), task.queries.size(), task.targets.size());
     std::printf("| encoder | MRR | MAP@100 | RP@5 | RP@10 | R@100 | targets/s | queries/s |\n");
