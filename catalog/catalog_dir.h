@@ -42,7 +42,7 @@ inline constexpr char kIndexFile[] = "competencies.index";
 
 struct BuildOptions {
   std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...
-  TfidfSvdConfig encoder;              // encoder v1 settings (docs/configuration.md)
+  TfidfSvdConfig encoder;              // encoder v1 settings (docs/matching.md, "Knobs")
   /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
   /// taxonomy pairs (CatalogStore::training_pairs(), encode/domain_training.h); "hybrid": the
   /// domain encoder fused with lexical sketches of the catalog's statements

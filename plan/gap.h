@@ -10,11 +10,11 @@
 //   credit(r)    = 1 (covered), s / covered_threshold (partial), 0 (missing)
 //   coverage     = sum_r w_r credit(r) / sum_r w_r,   w = essential_weight or optional_weight
 //
-// The thresholds are PROVISIONAL: chosen by hand on the fixtures, calibration on labelled
-// data is pending (docs/paths.md).
+// The front ends use the thresholds calibrated for the catalog's encoder at build time
+// (plan/gap_calibration.h, `credmatch calibrate-gap`, docs/paths.md); the defaults below apply
+// when a catalog has no calibration.
 //
-// Thread safety: analyze() is const and safe to call from several threads on one analyzer,
-// but it reads the catalog's store (CatalogStore is single-threaded) for taxonomy skills.
+// Thread safety: analyze() is const and safe to call from several threads on one analyzer.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +29,8 @@
 namespace credmatch::engine {
 
 struct GapConfig {
-  float covered_threshold = 0.6f;  // provisional; s >= this: the worker meets the requirement
-  float partial_threshold = 0.35f;  // provisional; same as MatchConfig::threshold by default
+  float covered_threshold = 0.6f;  // uncalibrated default; s >= this: the worker meets it
+  float partial_threshold = 0.35f;  // uncalibrated default (MatchConfig::threshold)
   float essential_weight = 1.0f;
   float optional_weight = 0.5f;
   /// Most threads one index search may use (SearchParams::threads; 0 = every core): a server

@@ -216,11 +216,8 @@ class Catalog {
         for (const auto& id : with_credentials) more.completed.push_back(id);
         with_report = analyze(analyzer, target, more, "with_credentials");
       }
-      out = engine::api::gap_to_json(*cat_, target, config, report, with_credentials,
+      out = engine::api::gap_to_json(*cat_, target, config, source, report, with_credentials,
                                      with_report ? &*with_report : nullptr);
-      out["thresholds"]["provisional"] = !source.calibrated;
-      out["thresholds"]["calibrated"] = source.calibrated;
-      out["thresholds"]["source"] = source.note;
     }
     return to_python(out);
   }

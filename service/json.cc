@@ -83,12 +83,14 @@ json gap_report_to_json(const LoadedCatalog& cat, const Job& job, const GapRepor
 }
 
 json gap_to_json(const LoadedCatalog& cat, const Job& job, const GapConfig& config,
-                 const GapReport& report, const std::vector<std::string>& with_ids,
-                 const GapReport* with_report) {
+                 const GapThresholds& thresholds, const GapReport& report,
+                 const std::vector<std::string>& with_ids, const GapReport* with_report) {
   json out = {{"job", {{"id", job.id}, {"title", job.title}}},
               {"thresholds", {{"covered", config.covered_threshold},
                               {"partial", config.partial_threshold},
-                              {"provisional", true}}},
+                              {"provisional", !thresholds.calibrated},
+                              {"calibrated", thresholds.calibrated},
+                              {"source", thresholds.note}}},
               {"gap", gap_report_to_json(cat, job, report)}};
   if (with_report) {
     out["with"] = {{"credentials", with_ids}, {"gap", gap_report_to_json(cat, job, *with_report)}};

@@ -13,6 +13,7 @@
 #include "catalog/catalog_dir.h"
 #include "match/matcher.h"
 #include "plan/gap.h"
+#include "plan/gap_calibration.h"
 #include "plan/path.h"
 #include "store/records.h"
 
@@ -33,10 +34,11 @@ json match_to_json(const LoadedCatalog& catalog, const Job& job, const MatchConf
 /// The "gap" object of `credmatch gap --json`: coverage figures and one entry per requirement.
 json gap_report_to_json(const LoadedCatalog& catalog, const Job& job, const GapReport& report);
 
-/// `credmatch gap --json`: job, thresholds, gap, and "with" when `with_report` is given.
+/// `credmatch gap --json`: job, thresholds (values, whether calibrated, where they came from:
+/// `thresholds`), gap, and "with" when `with_report` is given.
 json gap_to_json(const LoadedCatalog& catalog, const Job& job, const GapConfig& config,
-                 const GapReport& report, const std::vector<std::string>& with_ids,
-                 const GapReport* with_report);
+                 const GapThresholds& thresholds, const GapReport& report,
+                 const std::vector<std::string>& with_ids, const GapReport* with_report);
 
 /// `credmatch path --json`: status, objective, totals, coverage before/after, ordered steps
 /// with hours, cost and coverage after each, remaining requirements, "explain" if asked.

@@ -167,12 +167,8 @@ json Service::gap(const json& req) const {
     for (const auto& id : with) more.profile.completed.push_back(id);
     with_report = analyze(*snap, config, job, more, from);
   }
-  json out = gap_to_json(*snap->catalog, job, config, report, with,
-                         with_report ? &*with_report : nullptr);
-  out["thresholds"]["provisional"] = !source.calibrated;
-  out["thresholds"]["calibrated"] = source.calibrated;
-  out["thresholds"]["source"] = source.note;
-  return out;
+  return gap_to_json(*snap->catalog, job, config, source, report, with,
+                     with_report ? &*with_report : nullptr);
 }
 
 json Service::path(const json& req) const {

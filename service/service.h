@@ -53,10 +53,11 @@ class Service {
   /// 404 naming the id when unknown.
   json credential(std::string_view id) const;
   /// GET /v1/search?q=&k=: the k competencies nearest to q (encoder + index) and the k best
-  /// taxonomy skills and occupations for q (BM25 over their labels and titles).
+  /// taxonomy skills and occupations for q (character n-gram TF-IDF over their labels and
+  /// titles, text/lexical.h CharTfidfRanker).
   /// `kinds` filters: any of "competencies", "skills", "occupations"; empty = all.
   json search(std::string_view q, int k, const std::vector<std::string>& kinds = {}) const;
-  /// GET /v1/occupations?q=&k=: occupations whose titles match q (BM25), with their
+  /// GET /v1/occupations?q=&k=: occupations whose titles match q (character n-gram TF-IDF), with their
   /// requirement counts; an empty q lists the first k by title.
   json occupations(std::string_view q, int k) const;
   /// GET /v1/health: status, catalog dir, counts, encoder id, index, built_at, generation.

@@ -108,12 +108,10 @@ int run_gap(const GlobalOptions& g, const GapArgs& a) {
     with_report = *r;
   }
   if (g.json) {
-    nlohmann::json out = engine::api::gap_to_json(**cat, *job, config, *report, a.with,
-                                                  with_report ? &*with_report : nullptr);
-    out["thresholds"]["provisional"] = !source.calibrated;
-    out["thresholds"]["calibrated"] = source.calibrated;
-    out["thresholds"]["source"] = source.note;
-    std::cout << out.dump(2) << "\n";
+    std::cout << engine::api::gap_to_json(**cat, *job, config, source, *report, a.with,
+                                          with_report ? &*with_report : nullptr)
+                     .dump(2)
+              << "\n";
   } else if (with_report) {
     print_text(**cat, *job, *profile, config, source, *with_report, &*report, a.with);
   } else {
