@@ -10,6 +10,13 @@
 //  - jobbert-titles/titles.csv (Decorte et al. 2021, the validation split): one query per
 //    vacancy title, relevant = its ESCO occupation URI; rows whose URI is not an occupation of
 //    esco-v1.1.1/en/occupations_en.csv are skipped (counted in the summary).
+//  - employer_dev.jsonl.gz: jobs -> the programs that prepare for them, for the `employer`
+//    task. One record per SOC 2018 code of cip-soc-crosswalk-dev (the development half of the
+//    NCES CIP 2020 <-> SOC 2018 crosswalk; the other half is held back) whose O*NET 29.3
+//    occupation SOC.00 has Core tasks: {"id": "onet:29-2061.00", "soc": "29-2061", "title":
+//    O*NET title, "requirements": its Core task statements, "relevant": ["cip2020:51.3901",
+//    ...]}. CIP 99.9999 ("no program") links are dropped. Labels for evaluation and for
+//    fitting the relevance model's weights only: nothing looks them up when matching.
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -133,6 +140,71 @@ Status convert_titles(const std::string& csv,
   return write_all(path_in(out, "jobbert_titles.jsonl.gz"), records, summary);
 }
 
+Status convert_employer(const std::string& shared, const std::string& out, Summary* summary) {
+  // SOC -> CIP ids, in crosswalk order.
+  std::map<std::string, std::vector<std::string>> programs;
+  {
+    auto t = TableReader::open(path_in(shared, "cip-soc-crosswalk-dev/CIP2020_SOC2018_Crosswalk.dev.csv"),
+                               Format::kCsv, {"CIP2020Code", "SOC2018Code"});
+    if (!t) return t.status();
+    while ((*t)->next()) {
+      const std::string cip = trim_with_nbsp((**t)["CIP2020Code"]);
+      const std::string soc = trim_with_nbsp((**t)["SOC2018Code"]);
+      if (cip.empty() || soc.empty()) return (*t)->error(cip.empty() ? "CIP2020Code" : "SOC2018Code", "empty");
+      if (cip == "99.9999") {
+        summary->skip("employer: CIP 99.9999 (no program)", (*t)->where());
+        continue;
+      }
+      auto& list = programs[soc];
+      const std::string id = "cip2020:" + cip;
+      if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    }
+    if (!(*t)->status().is_ok()) return (*t)->status();
+  }
+  const std::string onet = path_in(shared, "onet-29.3");
+  std::unordered_map<std::string, std::string> titles;  // O*NET-SOC code -> title
+  {
+    auto t = TableReader::open(path_in(onet, "Occupation Data.txt"), Format::kTsv,
+                               {"O*NET-SOC Code", "Title"});
+    if (!t) return t.status();
+    while ((*t)->next()) titles.emplace((**t)["O*NET-SOC Code"], collapse_spaces((**t)["Title"]));
+    if (!(*t)->status().is_ok()) return (*t)->status();
+  }
+  std::unordered_map<std::string, std::vector<std::string>> tasks;  // code -> Core tasks
+  {
+    auto t = TableReader::open(path_in(onet, "Task Statements.txt"), Format::kTsv,
+                               {"O*NET-SOC Code", "Task", "Task Type"});
+    if (!t) return t.status();
+    while ((*t)->next()) {
+      if ((**t)["Task Type"] != "Core") continue;
+      tasks[(**t)["O*NET-SOC Code"]].push_back(collapse_spaces((**t)["Task"]));
+    }
+    if (!(*t)->status().is_ok()) return (*t)->status();
+  }
+  std::vector<Json> records;
+  for (const auto& [soc, relevant] : programs) {
+    const std::string code = soc + ".00";
+    auto title = titles.find(code);
+    if (title == titles.end()) {
+      summary->skip("employer: no O*NET occupation " + code, soc);
+      continue;
+    }
+    auto core = tasks.find(code);
+    if (core == tasks.end() || core->second.empty()) {
+      summary->skip("employer: no Core task for " + code, soc);
+      continue;
+    }
+    Json r;
+    r["id"] = "onet:" + code;
+    r["soc"] = soc;
+    r["title"] = title->second;
+    r["requirements"] = core->second;
+    r["relevant"] = relevant;
+    records.push_back(std::move(r));
+  }
+  return write_all(path_in(out, "employer_dev.jsonl.gz"), records, summary);
+}
+
 }  // namespace
 
 Status convert_eval_data(const std::string& shared, const std::string& out, Summary* summary) {
@@ -145,7 +217,9 @@ Status convert_eval_data(const std::string& shared, const std::string& out, Summ
     CREDMATCH_RETURN_IF_ERROR(convert_sentences(
         path_in(bench, std::string(name) + "_annotations.csv"), name, *skills, out, summary));
   }
-  return convert_titles(path_in(shared, "jobbert-titles/titles.csv"), *occupations, out, summary);
+  CREDMATCH_RETURN_IF_ERROR(
+      convert_titles(path_in(shared, "jobbert-titles/titles.csv"), *occupations, out, summary));
+  return convert_employer(shared, out, summary);
 }
 
 }  // namespace credmatch::convert
