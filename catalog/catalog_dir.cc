@@ -50,7 +50,8 @@ const std::set<std::string>& catalog_file_names() {
                                               std::string(kCatalogDbFile) + "-shm",
                                               kEncoderFile,
                                               kVectorsFile,
-                                              kIndexFile};
+                                              kIndexFile,
+                                              kGapThresholdsFile};
   return names;
 }
 
@@ -163,9 +164,11 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   if (ec) return Status::io_error(staging.string() + ": cannot create: " + ec.message());
   StagingGuard guard(staging);
 
-  // Start from the current records, so a build adds to (or replaces within) the catalog.
-  for (const std::string suffix : {"", "-wal"}) {
-    const fs::path src = target / (std::string(kCatalogDbFile) + suffix);
+  // Start from the current records (and calibrated thresholds), so a build adds to (or
+  // replaces within) the catalog.
+  for (const std::string& name : {std::string(kCatalogDbFile), std::string(kCatalogDbFile) + "-wal",
+                                 std::string(kGapThresholdsFile)}) {
+    const fs::path src = target / name;
     if (fs::exists(src, ec)) {
       fs::copy_file(src, staging / src.filename(), ec);
       if (ec) return Status::io_error(src.string() + ": cannot copy: " + ec.message());

@@ -39,6 +39,10 @@ inline constexpr char kCatalogDbFile[] = "catalog.db";
 inline constexpr char kEncoderFile[] = "encoder.bin";
 inline constexpr char kVectorsFile[] = "competencies.vec";
 inline constexpr char kIndexFile[] = "competencies.index";
+/// The gap thresholds calibrated for the catalog's encoder (plan/gap_calibration.h), written
+/// after a build; a rebuild carries it over (it records its encoder, so a stale one is
+/// recognised and ignored).
+inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
 
 struct BuildOptions {
   std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...

@@ -38,7 +38,6 @@
 
 namespace credmatch::engine {
 
-inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
 
 enum class PairLabel { kCovered, kPartial, kMissing };
 std::string_view to_string(PairLabel label);

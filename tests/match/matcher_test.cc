@@ -302,6 +302,9 @@ TEST(CatalogDir, FailedBuildLeavesTheCatalogUntouched) {
 TEST(CatalogDir, RebuildAddsRecordsAndKeepsOldOnes) {
   const std::string dir = fresh_dir("add");
   ASSERT_TRUE(build_catalog(dir, fixture_inputs(), small_options()).is_ok());
+  // `credmatch build` writes calibrated gap thresholds next to the catalog: a rebuild (the
+  // README's "add your own", the quick start run twice) once refused the directory for it.
+  std::ofstream(dir + "/" + kGapThresholdsFile) << "{\"calibrated\": \"kept\"}";
   const fs::path extra = testing_util::unique_temp_path("extra_inputs") / "credentials_extra.jsonl";
   fs::create_directories(extra.parent_path());
   std::ofstream(extra) << R"({"id": "new:1", "title": "Docker", "competencies": [{"text": "Build container images with Docker"}]})" "\n";
@@ -313,6 +316,7 @@ TEST(CatalogDir, RebuildAddsRecordsAndKeepsOldOnes) {
   ASSERT_TRUE(cat.is_ok());
   EXPECT_TRUE((*cat)->find_credential("new:1").has_value());
   EXPECT_TRUE((*cat)->find_credential("t:sql").has_value());
+  EXPECT_EQ(read_file(dir + "/" + kGapThresholdsFile), "{\"calibrated\": \"kept\"}");
   fs::remove_all(dir);
   fs::remove_all(extra.parent_path());
 }
