@@ -98,10 +98,8 @@ Bm25Ranker::Bm25Ranker(std::span<const std::string> targets, const Bm25Config& c
   }
 }
 
-RankedList Bm25Ranker::search(std::string_view query, int k) const {
-  CREDMATCH_CHECK(k > 0, "k=" << k);
-  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  std::vector<int32_t> touched;
+void Bm25Ranker::accumulate(std::string_view query, std::vector<float>& scores,
+                            std::vector<int32_t>& touched) const {
   std::vector<int32_t> seen;
   for (const std::string& term : terms(query)) {
     const int32_t f = index_.find(term);
@@ -117,7 +115,21 @@ RankedList Bm25Ranker::search(std::string_view query, int k) const {
   // A score that stays exactly 0 after a posting (idf 0) would be pushed twice; dedupe.
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+}
+
+RankedList Bm25Ranker::search(std::string_view query, int k) const {
+  CREDMATCH_CHECK(k > 0, "k=" << k);
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
   return InvertedIndex::top_k(scores, touched, num_targets_, k);
+}
+
+std::vector<float> Bm25Ranker::score_all(std::string_view query) const {
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
+  return scores;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,52 +173,56 @@ std::unordered_map<std::string, int> CharTfidfRanker::ngrams(std::string_view te
   return out;
 }
 
-CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
-                                 const CharTfidfConfig& config)
-    : config_(config), num_targets_(static_cast<int64_t>(targets.size())) {
-  config_.validate();
+namespace {
+
+// Fills `index` and `idf` from the n-gram counts of every target: postings hold each target's
+// unit-normalised (1 + ln tf) · idf weights. Shared by the char and word TF-IDF rankers.
+void build_tfidf(std::span<const std::string> targets,
+                 const std::function<std::unordered_map<std::string, int>(const std::string&)>&
+                     grams_of,
+                 InvertedIndex& index, std::vector<float>& idf_out) {
   // First pass: raw sublinear tf per target; idf needs every target's document frequency.
   for (size_t d = 0; d < targets.size(); ++d) {
-    for (const auto& [gram, count] : ngrams(targets[d], config_)) {
-      index_.add_posting(index_.add_feature(gram), static_cast<int32_t>(d),
-                         sublinear_tf(static_cast<float>(count)));
+    for (const auto& [gram, count] : grams_of(targets[d])) {
+      index.add_posting(index.add_feature(gram), static_cast<int32_t>(d),
+                        sublinear_tf(static_cast<float>(count)));
     }
   }
   const double n = static_cast<double>(targets.size());
-  idf_.resize(static_cast<size_t>(index_.num_features()));
+  idf_out.resize(static_cast<size_t>(index.num_features()));
   std::vector<double> norm2(targets.size(), 0.0);
-  for (int32_t f = 0; f < index_.num_features(); ++f) {
-    const double df = static_cast<double>(index_.postings(f).size());
+  for (int32_t f = 0; f < index.num_features(); ++f) {
+    const double df = static_cast<double>(index.postings(f).size());
     const double idf = smoothed_idf(n, df);
-    idf_[static_cast<size_t>(f)] = static_cast<float>(idf);
-    for (const auto& [d, tf] : index_.postings(f))
+    idf_out[static_cast<size_t>(f)] = static_cast<float>(idf);
+    for (const auto& [d, tf] : index.postings(f))
       norm2[static_cast<size_t>(d)] += (tf * idf) * (tf * idf);
   }
   // Second pass: postings hold the final unit-normalised weights.
-  for (int32_t f = 0; f < index_.num_features(); ++f) {
-    for (auto& [d, w] : index_.postings(f)) {
-      w = static_cast<float>(w * idf_[static_cast<size_t>(f)] /
+  for (int32_t f = 0; f < index.num_features(); ++f) {
+    for (auto& [d, w] : index.postings(f)) {
+      w = static_cast<float>(w * idf_out[static_cast<size_t>(f)] /
                              std::sqrt(norm2[static_cast<size_t>(d)]));
     }
   }
 }
 
-RankedList CharTfidfRanker::search(std::string_view query, int k) const {
-  CREDMATCH_CHECK(k > 0, "k=" << k);
+// Adds the cosine of the query's n-grams `grams` with every target into `scores`.
+void accumulate_tfidf(const std::unordered_map<std::string, int>& grams,
+                      const InvertedIndex& index, const std::vector<float>& idf,
+                      std::vector<float>& scores, std::vector<int32_t>& touched) {
   std::vector<std::pair<int32_t, float>> weights;
   double norm2 = 0.0;
-  for (const auto& [gram, count] : ngrams(query, config_)) {
-    const int32_t f = index_.find(gram);
+  for (const auto& [gram, count] : grams) {
+    const int32_t f = index.find(gram);
     if (f < 0) continue;
-    const float w = sublinear_tf(static_cast<float>(count)) * idf_[static_cast<size_t>(f)];
+    const float w = sublinear_tf(static_cast<float>(count)) * idf[static_cast<size_t>(f)];
     weights.emplace_back(f, w);
     norm2 += double(w) * w;
   }
-  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  std::vector<int32_t> touched;
   const float inv = norm2 > 0 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
   for (const auto& [f, w] : weights) {
-    for (const auto& [d, tw] : index_.postings(f)) {
+    for (const auto& [d, tw] : index.postings(f)) {
       float& s = scores[static_cast<size_t>(d)];
       if (s == 0.0f) touched.push_back(d);
       s += w * inv * tw;
@@ -214,7 +230,90 @@ RankedList CharTfidfRanker::search(std::string_view query, int k) const {
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+}
+
+}  // namespace
+
+CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
+                                 const CharTfidfConfig& config)
+    : config_(config), num_targets_(static_cast<int64_t>(targets.size())) {
+  config_.validate();
+  build_tfidf(
+      targets, [this](const std::string& t) { return ngrams(t, config_); }, index_, idf_);
+}
+
+void CharTfidfRanker::accumulate(std::string_view query, std::vector<float>& scores,
+                                 std::vector<int32_t>& touched) const {
+  accumulate_tfidf(ngrams(query, config_), index_, idf_, scores, touched);
+}
+
+RankedList CharTfidfRanker::search(std::string_view query, int k) const {
+  CREDMATCH_CHECK(k > 0, "k=" << k);
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
   return InvertedIndex::top_k(scores, touched, num_targets_, k);
+}
+
+std::vector<float> CharTfidfRanker::score_all(std::string_view query) const {
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
+  return scores;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Word n-gram TF-IDF
+
+void WordTfidfConfig::validate() const {
+  CREDMATCH_CHECK(ngram_min >= 1 && ngram_min <= ngram_max && ngram_max <= 5,
+                  "ngram_min=" << ngram_min << ", ngram_max=" << ngram_max);
+}
+
+std::unordered_map<std::string, int> WordTfidfRanker::ngrams(std::string_view text,
+                                                             const WordTfidfConfig& config) {
+  std::vector<std::string> words;
+  for (const std::string& token : tokenize(normalize(text))) {
+    if (token.size() >= 2) words.push_back(light_stem(token));
+  }
+  std::unordered_map<std::string, int> out;
+  for (int n = config.ngram_min; n <= config.ngram_max; ++n) {
+    const size_t len = static_cast<size_t>(n);
+    for (size_t i = 0; i + len <= words.size(); ++i) {
+      std::string gram = words[i];
+      for (size_t j = 1; j < len; ++j) gram.append(" ").append(words[i + j]);
+      ++out[gram];
+    }
+  }
+  return out;
+}
+
+WordTfidfRanker::WordTfidfRanker(std::span<const std::string> targets,
+                                 const WordTfidfConfig& config)
+    : config_(config), num_targets_(static_cast<int64_t>(targets.size())) {
+  config_.validate();
+  build_tfidf(
+      targets, [this](const std::string& t) { return ngrams(t, config_); }, index_, idf_);
+}
+
+void WordTfidfRanker::accumulate(std::string_view query, std::vector<float>& scores,
+                                 std::vector<int32_t>& touched) const {
+  accumulate_tfidf(ngrams(query, config_), index_, idf_, scores, touched);
+}
+
+RankedList WordTfidfRanker::search(std::string_view query, int k) const {
+  CREDMATCH_CHECK(k > 0, "k=" << k);
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
+  return InvertedIndex::top_k(scores, touched, num_targets_, k);
+}
+
+std::vector<float> WordTfidfRanker::score_all(std::string_view query) const {
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  std::vector<int32_t> touched;
+  accumulate(query, scores, touched);
+  return scores;
 }
 
 }  // namespace credmatch::engine

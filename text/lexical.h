@@ -16,6 +16,9 @@
 //    one feature (cf. scikit-learn's analyzer="char_wb"). Stop words are kept.
 //      w(g, x) = (1 + ln tf(g, x)) · (ln((1 + N) / (1 + df(g))) + 1), then L2-normalised.
 //    N-grams a query has but no target has are dropped before normalising the query.
+//  - WordTfidfRanker: the same cosine over word 1..n-grams (default 1–2): tokens of
+//    normalize()+tokenize() of two or more bytes, light_stem()'d, stop words kept (as
+//    scikit-learn's analyzer="word"), n-grams of consecutive kept tokens joined by a space.
 //
 // Results: the k best targets, best first; equal scores rank the smaller id first. When fewer
 // than k targets share a feature with the query, the rest of the list is filled with score-0
@@ -59,13 +62,16 @@ struct RankedList {
 class LexicalRanker {
  public:
   virtual ~LexicalRanker() = default;
-  /// "bm25" or "tfidf-char".
+  /// "bm25", "tfidf-char" or "tfidf-word".
   virtual std::string name() const = 0;
   /// Number of targets.
   virtual int64_t size() const = 0;
   /// The min(k, size()) best targets for `query` (raw UTF-8 text). Throws credmatch::Error if
   /// k <= 0.
   virtual RankedList search(std::string_view query, int k) const = 0;
+  /// Every target's score for `query` (size() values, indexed by target id): the scores
+  /// search() ranks, bit for bit; 0 for a target that shares no feature with the query.
+  virtual std::vector<float> score_all(std::string_view query) const = 0;
 };
 
 /// Inverted index shared by the rankers: feature → postings (target id, weight).
@@ -111,11 +117,17 @@ class Bm25Ranker final : public LexicalRanker {
   std::string name() const override { return "bm25"; }
   int64_t size() const override { return num_targets_; }
   RankedList search(std::string_view query, int k) const override;
+  std::vector<float> score_all(std::string_view query) const override;
 
   /// The terms BM25 sees in `text`: stemmed non-stop words, in order, with repeats.
   static std::vector<std::string> terms(std::string_view text);
 
  private:
+  // Adds the query's scores into `scores` (size() zeros), listing each target scored in
+  // `touched` once.
+  void accumulate(std::string_view query, std::vector<float>& scores,
+                  std::vector<int32_t>& touched) const;
+
   Bm25Config config_;
   int64_t num_targets_ = 0;
   InvertedIndex index_;             // posting weight = the term's count in the target
@@ -140,6 +152,7 @@ class CharTfidfRanker final : public LexicalRanker {
   std::string name() const override { return "tfidf-char"; }
   int64_t size() const override { return num_targets_; }
   RankedList search(std::string_view query, int k) const override;
+  std::vector<float> score_all(std::string_view query) const override;
 
   /// The character n-grams of `text` with their counts (see file comment).
   static std::unordered_map<std::string, int> ngrams(std::string_view text,
@@ -150,7 +163,43 @@ class CharTfidfRanker final : public LexicalRanker {
                              const std::function<void(std::string_view)>& fn);
 
  private:
+  void accumulate(std::string_view query, std::vector<float>& scores,
+                  std::vector<int32_t>& touched) const;
+
   CharTfidfConfig config_;
+  int64_t num_targets_ = 0;
+  InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
+  std::vector<float> idf_;  // per feature
+};
+
+struct WordTfidfConfig {
+  int ngram_min = 1;  // word n-gram lengths
+  int ngram_max = 2;
+
+  /// Throws credmatch::Error unless 1 <= ngram_min <= ngram_max <= 5.
+  void validate() const;
+};
+
+class WordTfidfRanker final : public LexicalRanker {
+ public:
+  /// Indexes `targets` (UTF-8). Throws credmatch::Error if the config is invalid.
+  explicit WordTfidfRanker(std::span<const std::string> targets,
+                           const WordTfidfConfig& config = {});
+
+  std::string name() const override { return "tfidf-word"; }
+  int64_t size() const override { return num_targets_; }
+  RankedList search(std::string_view query, int k) const override;
+  std::vector<float> score_all(std::string_view query) const override;
+
+  /// The word n-grams of `text` with their counts (see file comment).
+  static std::unordered_map<std::string, int> ngrams(std::string_view text,
+                                                     const WordTfidfConfig& config);
+
+ private:
+  void accumulate(std::string_view query, std::vector<float>& scores,
+                  std::vector<int32_t>& touched) const;
+
+  WordTfidfConfig config_;
   int64_t num_targets_ = 0;
   InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
   std::vector<float> idf_;  // per feature

@@ -90,6 +90,49 @@ TEST(CharTfidfRanker, ScoresAreCosinesOfTfidfVectors) {
   EXPECT_EQ(skills.search("managing projects", 1).ids[0], 2);
 }
 
+TEST(WordTfidfRanker, NgramsAreStemmedUnigramsAndBigramsWithStopWords) {
+  auto grams = WordTfidfRanker::ngrams("Data analysis of the databases", WordTfidfConfig{});
+  EXPECT_EQ(grams["data"], 1);
+  EXPECT_EQ(grams["analysis"], 1);  // "is" ending: not a plural
+  EXPECT_EQ(grams["database"], 1);
+  EXPECT_EQ(grams["of the"], 1);
+  EXPECT_EQ(grams["data analysis"], 1);
+  EXPECT_EQ(grams["the database"], 1);
+  EXPECT_EQ(grams.size(), 9u);  // 5 unigrams + 4 bigrams
+  EXPECT_EQ(WordTfidfRanker::ngrams("a b", WordTfidfConfig{}).size(), 0u);  // one-letter tokens
+  const WordTfidfConfig bad{2, 1};
+  EXPECT_THROW(bad.validate(), credmatch::Error);
+}
+
+TEST(WordTfidfRanker, ScoresAreCosinesOfWordTfidfVectors) {
+  const std::vector<std::string> targets = {"data analysis", "welding", "data analysis and welding"};
+  WordTfidfRanker tfidf(targets);
+  RankedList r = tfidf.search("data analysis", 3);
+  EXPECT_EQ(r.ids[0], 0);
+  EXPECT_NEAR(r.scores[0], 1.0, 1e-5);
+  EXPECT_EQ(r.ids[1], 2);
+  EXPECT_EQ(r.ids[2], 1);
+  EXPECT_EQ(r.scores[2], 0.0f);
+}
+
+TEST(LexicalRanker, ScoreAllHoldsTheScoresSearchRanks) {
+  std::vector<std::string> targets;
+  for (int i = 0; i < 50; ++i) targets.push_back("skill number " + std::to_string(i % 7) + " sql");
+  targets.push_back("unrelated");
+  const CharTfidfRanker chars(targets);
+  const Bm25Ranker bm25(targets);
+  const WordTfidfRanker words(targets);
+  for (const LexicalRanker* ranker : std::initializer_list<const LexicalRanker*>{&chars, &bm25, &words}) {
+    const std::vector<float> all = ranker->score_all("number 3 sql");
+    ASSERT_EQ(all.size(), targets.size()) << ranker->name();
+    const RankedList r = ranker->search("number 3 sql", int(targets.size()));
+    for (size_t i = 0; i < r.ids.size(); ++i) {
+      EXPECT_EQ(all[size_t(r.ids[i])], r.scores[i]) << ranker->name() << " " << i;
+    }
+    EXPECT_EQ(all.back(), 0.0f) << ranker->name();
+  }
+}
+
 TEST(LexicalRanker, ReturnsAtMostSizeResultsAndRefusesBadK) {
   const std::vector<std::string> targets = {"one", "two"};
   Bm25Ranker bm25(targets);
