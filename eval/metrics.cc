@@ -1,6 +1,7 @@
 #include "eval/metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 #include "base/error.h"
@@ -61,6 +62,26 @@ double recall_at(std::span<const int64_t> ranked, std::span<const int64_t> relev
   return hits(ranked, rel, head(ranked, k)) / static_cast<double>(rel.size());
 }
 
+double precision_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k) {
+  const auto rel = as_set(relevant);
+  return hits(ranked, rel, head(ranked, k)) / static_cast<double>(k);
+}
+
+double ndcg_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k) {
+  const auto rel = as_set(relevant);
+  const size_t n = head(ranked, k);
+  std::unordered_set<int64_t> found;
+  double dcg = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    if (ranked[i] < 0 || !rel.count(ranked[i]) || !found.insert(ranked[i]).second) continue;
+    dcg += 1.0 / std::log2(static_cast<double>(i + 2));
+  }
+  double ideal = 0.0;
+  const size_t best = std::min(rel.size(), static_cast<size_t>(k));
+  for (size_t i = 0; i < best; ++i) ideal += 1.0 / std::log2(static_cast<double>(i + 2));
+  return dcg / ideal;
+}
+
 void MetricsAccumulator::add(std::span<const int64_t> ranked, std::span<const int64_t> relevant) {
   const double rr = reciprocal_rank(ranked, relevant);  // throws before anything is counted
   sum_.queries += 1;
@@ -69,6 +90,9 @@ void MetricsAccumulator::add(std::span<const int64_t> ranked, std::span<const in
   sum_.rp_at_5 += r_precision_at(ranked, relevant, 5);
   sum_.rp_at_10 += r_precision_at(ranked, relevant, 10);
   sum_.recall_at_100 += recall_at(ranked, relevant, 100);
+  sum_.p_at_3 += precision_at(ranked, relevant, 3);
+  sum_.recall_at_20 += recall_at(ranked, relevant, 20);
+  sum_.ndcg_at_10 += ndcg_at(ranked, relevant, 10);
 }
 
 RankingMetrics MetricsAccumulator::mean() const {
@@ -81,6 +105,9 @@ RankingMetrics MetricsAccumulator::mean() const {
   m.rp_at_5 = sum_.rp_at_5 / n;
   m.rp_at_10 = sum_.rp_at_10 / n;
   m.recall_at_100 = sum_.recall_at_100 / n;
+  m.p_at_3 = sum_.p_at_3 / n;
+  m.recall_at_20 = sum_.recall_at_20 / n;
+  m.ndcg_at_10 = sum_.ndcg_at_10 / n;
   return m;
 }
 

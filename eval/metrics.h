@@ -7,6 +7,10 @@
 //   average precision@k  Σ_{r ≤ k, id_r relevant} precision@r / min(k, |relevant|)
 //   R-precision@k        (relevant ids in the top k) / min(k, |relevant|)  (Decorte et al. 2022)
 //   recall@k             (relevant ids in the top k) / |relevant|
+//   precision@k          (relevant ids in the top k) / k
+//   nDCG@k               DCG@k / ideal DCG@k with binary gains (Järvelin & Kekäläinen 2002):
+//                        DCG@k = Σ_{r ≤ k, id_r relevant} 1 / log2(r + 1), ideal: the
+//                        min(k, |relevant|) relevant ids at ranks 1, 2, ...
 // A list shorter than k counts as if padded with non-relevant ids.
 //
 // Thread safety: the functions are pure; MetricsAccumulator is not thread safe.
@@ -28,6 +32,8 @@ double average_precision_at(std::span<const int64_t> ranked, std::span<const int
                             int k);
 double r_precision_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k);
 double recall_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k);
+double precision_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k);
+double ndcg_at(std::span<const int64_t> ranked, std::span<const int64_t> relevant, int k);
 
 /// Means over queries, each in [0, 1].
 struct RankingMetrics {
@@ -37,6 +43,9 @@ struct RankingMetrics {
   double rp_at_5 = 0;        // mean R-precision@5
   double rp_at_10 = 0;       // mean R-precision@10
   double recall_at_100 = 0;  // mean recall@100
+  double p_at_3 = 0;         // mean precision@3
+  double recall_at_20 = 0;   // mean recall@20
+  double ndcg_at_10 = 0;     // mean nDCG@10 (binary gains)
 };
 
 class MetricsAccumulator {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "base/error.h"
@@ -46,6 +47,27 @@ TEST(EvalMetrics, RecallCountsRelevantInTheTopK) {
   EXPECT_DOUBLE_EQ(recall_at(Ids{1, 9, 2}, Ids{1, 2, 3, 4}, 2), 0.25);
 }
 
+TEST(EvalMetrics, PrecisionDividesByK) {
+  EXPECT_DOUBLE_EQ(precision_at(Ids{1, 9, 2}, Ids{1, 2}, 3), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(precision_at(Ids{1}, Ids{1, 2}, 3), 1.0 / 3.0);  // short list: padded
+  EXPECT_DOUBLE_EQ(precision_at(Ids{1, 1, 1}, Ids{1}, 3), 1.0 / 3.0);  // a repeat counts once
+  EXPECT_THROW(precision_at(Ids{1}, Ids{1}, 0), Error);
+}
+
+TEST(EvalMetrics, NdcgUsesBinaryGainsAndTheIdealOrder) {
+  // Relevant at ranks 2 and 3 of 2 relevant: (1/log2(3) + 1/log2(4)) / (1 + 1/log2(3)).
+  const double dcg = 1.0 / std::log2(3.0) + 0.5;
+  EXPECT_NEAR(ndcg_at(Ids{9, 1, 2}, Ids{1, 2}, 10), dcg / (1.0 + 1.0 / std::log2(3.0)), 1e-12);
+  EXPECT_DOUBLE_EQ(ndcg_at(Ids{1, 2, 9}, Ids{1, 2}, 10), 1.0);
+  // 12 relevant, k = 10: the ideal has 10 relevant ids; a relevant id at rank 11 does not count.
+  Ids many, ranked;
+  for (int64_t i = 0; i < 12; ++i) many.push_back(i);
+  for (int64_t i = 0; i < 10; ++i) ranked.push_back(100 + i);
+  ranked.push_back(0);
+  EXPECT_DOUBLE_EQ(ndcg_at(ranked, many, 10), 0.0);
+  EXPECT_DOUBLE_EQ(ndcg_at(many, many, 10), 1.0);
+}
+
 TEST(EvalMetrics, AccumulatorAveragesOverQueries) {
   MetricsAccumulator acc;
   EXPECT_EQ(acc.mean().queries, 0);
@@ -59,6 +81,9 @@ TEST(EvalMetrics, AccumulatorAveragesOverQueries) {
   EXPECT_NEAR(m.rp_at_5, 2.0 / 3.0, 1e-12);
   EXPECT_NEAR(m.rp_at_10, 2.0 / 3.0, 1e-12);
   EXPECT_NEAR(m.recall_at_100, 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(m.p_at_3, (1.0 / 3 + 1.0 / 3) / 3.0, 1e-12);
+  EXPECT_NEAR(m.recall_at_20, 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(m.ndcg_at_10, (1.0 + 1.0 / std::log2(3.0)) / 3.0, 1e-12);
 }
 
 TEST(EvalMetrics, RefusesEmptyRelevantSetsAndBadK) {
