@@ -1,0 +1,220 @@
+#include "relevance/features.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.h"
+#include "relevance/title_terms.h"
+
+namespace credmatch::engine {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+constexpr std::string_view kJobSides = "tmwk";
+constexpr std::string_view kZPrefix = "jz_";
+constexpr std::string_view kCredentialSides = "tdwm";
+constexpr std::array<std::string_view, 9> kLexical = {
+    "char_ww",        "char_tw",        "char_tt",        "tcov_ct_in_jt", "tcov_ct_in_jw",
+    "tcov_jt_in_ct", "tcov4_ct_in_jt", "tcov4_ct_in_jw", "tcov4_jt_in_ct"};
+
+// The plain feature computations of compute_features (no jz_ prefix).
+void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
+                 const std::string& name, std::span<float> out,
+                 std::vector<std::vector<std::string>>& credential_terms5,
+                 std::vector<std::vector<std::string>>& credential_terms4);
+
+// out[c] = Σ idf(t) over the job terms t in c's title / Σ idf(t) over the job terms.
+void job_title_coverage(const TitleTermIndex& index, std::span<const std::string> job_terms,
+                        std::span<const std::vector<std::string>> credential_terms,
+                        std::span<float> out) {
+  double mass = 0.0;
+  for (const std::string& t : job_terms) mass += index.idf(t);
+  for (size_t c = 0; c < out.size(); ++c) {
+    double hit = 0.0;
+    for (const std::string& t : job_terms) {
+      if (std::binary_search(credential_terms[c].begin(), credential_terms[c].end(), t)) {
+        hit += index.idf(t);
+      }
+    }
+    out[c] = mass > 0 ? static_cast<float>(hit / mass) : 0.0f;
+  }
+}
+
+}  // namespace
+
+bool parse_dense_feature(std::string_view name, char* job_side, char* credential_side) {
+  if (name.size() != 8 || !name.starts_with("dense_")) return false;
+  if (kJobSides.find(name[6]) == std::string_view::npos) return false;
+  if (kCredentialSides.find(name[7]) == std::string_view::npos) return false;
+  *job_side = name[6];
+  *credential_side = name[7];
+  return true;
+}
+
+std::vector<std::string> known_features() {
+  std::vector<std::string> out;
+  for (char j : kJobSides) {
+    for (char c : kCredentialSides) out.push_back(std::string("dense_") + j + c);
+  }
+  for (std::string_view l : kLexical) out.emplace_back(l);
+  const size_t plain = out.size();
+  for (size_t i = 0; i < plain; ++i) out.push_back(std::string(kZPrefix) + out[i]);
+  return out;
+}
+
+bool is_known_feature(std::string_view name) {
+  if (name.starts_with(kZPrefix)) name.remove_prefix(kZPrefix.size());
+  char j = 0, c = 0;
+  return parse_dense_feature(name, &j, &c) ||
+         std::find(kLexical.begin(), kLexical.end(), name) != kLexical.end();
+}
+
+std::span<const float> JobProfile::vector(char job_side) const {
+  switch (job_side) {
+    case 't': return title_vector;
+    case 'm': return requirement_centroid;
+    case 'w': return whole_vector;
+  }
+  CREDMATCH_CHECK(false, "job side '" << job_side << "'");
+  return {};
+}
+
+std::span<const float> credential_matrix(const CredentialProfiles& p, char side) {
+  switch (side) {
+    case 't': return p.title_vectors();
+    case 'd': return p.description_vectors();
+    case 'w': return p.whole_vectors();
+    case 'm': return p.competency_centroids();
+  }
+  CREDMATCH_CHECK(false, "credential side '" << side << "'");
+  return {};
+}
+
+JobProfile make_job_profile(const Job& job, const Encoder& encoder) {
+  JobProfile p;
+  p.title = strip_except_clause(job.title);
+  p.whole_text = p.title;
+  std::vector<std::string> texts = {p.title, ""};
+  for (const Requirement& r : job.requirements) {
+    p.whole_text.append(" ").append(r.text);
+    texts.push_back(r.text);
+  }
+  texts[1] = p.whole_text;
+  const size_t dim = static_cast<size_t>(encoder.dim());
+  std::vector<float> e(texts.size() * dim);
+  encoder.encode(texts, e);
+  p.title_vector.assign(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(dim));
+  p.whole_vector.assign(e.begin() + static_cast<std::ptrdiff_t>(dim),
+                        e.begin() + static_cast<std::ptrdiff_t>(2 * dim));
+  std::vector<double> mean(dim, 0.0);
+  const size_t reqs = job.requirements.size();
+  for (size_t r = 0; r < reqs; ++r) {
+    for (size_t k = 0; k < dim; ++k) mean[k] += e[(2 + r) * dim + k];
+  }
+  double n2 = 0.0;
+  for (double v : mean) n2 += v * v;  // the mean's direction: its 1/reqs factor cancels
+  p.requirement_centroid.assign(dim, 0.0f);
+  if (n2 > 0) {
+    const double inv = 1.0 / std::sqrt(n2);
+    for (size_t k = 0; k < dim; ++k) p.requirement_centroid[k] = static_cast<float>(mean[k] * inv);
+  }
+  p.requirement_vectors.assign(e.begin() + static_cast<std::ptrdiff_t>(2 * dim), e.end());
+  p.title_terms = title_terms(p.title);
+  p.whole_terms = title_terms(p.whole_text);
+  p.title_terms4 = title_terms(p.title, 4);
+  p.whole_terms4 = title_terms(p.whole_text, 4);
+  return p;
+}
+
+namespace {
+
+void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
+                 const std::string& name, std::span<float> out,
+                 std::vector<std::vector<std::string>>& credential_terms5,
+                 std::vector<std::vector<std::string>>& credential_terms4) {
+  const int64_t n = profiles.size();
+  const int dim = profiles.dim();
+  char js = 0, cs = 0;
+  if (parse_dense_feature(name, &js, &cs)) {
+    const Eigen::Map<const RowMatrix> m(credential_matrix(profiles, cs).data(), n, dim);
+    Eigen::Map<Eigen::VectorXf> o(out.data(), n);
+    if (js != 'k') {
+      const Eigen::Map<const Eigen::VectorXf> v(job.vector(js).data(), dim);
+      o.noalias() = m * v;
+      return;
+    }
+    // best requirement: max over the rows of R × N similarities
+    const Eigen::Index reqs = Eigen::Index(job.requirement_vectors.size()) / dim;
+    if (reqs == 0) {
+      o.setZero();
+      return;
+    }
+    const Eigen::Map<const RowMatrix> r(job.requirement_vectors.data(), reqs, dim);
+    const RowMatrix sims = r * m.transpose();  // reqs × n
+    o = sims.colwise().maxCoeff().transpose();
+    return;
+  }
+  if (name == "char_ww" || name == "char_tw") {
+    const std::vector<float> s =
+        profiles.whole_char().score_all(name == "char_ww" ? job.whole_text : job.title);
+    std::copy(s.begin(), s.end(), out.begin());
+  } else if (name == "char_tt") {
+    const std::vector<float> s = profiles.title_char().score_all(job.title);
+    std::copy(s.begin(), s.end(), out.begin());
+  } else if (name.starts_with("tcov")) {
+    const bool four = name.starts_with("tcov4_");
+    const TitleTermIndex& index = profiles.title_term_index(four ? 4 : 5);
+    const std::string_view kind = std::string_view(name).substr(four ? 6 : 5);
+    const auto& jt = four ? job.title_terms4 : job.title_terms;
+    const auto& jw = four ? job.whole_terms4 : job.whole_terms;
+    if (kind == "ct_in_jt" || kind == "ct_in_jw") {
+      index.coverage(kind == "ct_in_jt" ? jt : jw, out);
+    } else {
+      auto& terms = four ? credential_terms4 : credential_terms5;
+      if (terms.empty()) {
+        for (const CredentialText& c : profiles.credentials()) {
+          terms.push_back(title_terms(c.title, four ? 4 : 5));
+        }
+      }
+      job_title_coverage(index, jt, terms, out);
+    }
+  } else {
+    CREDMATCH_CHECK(false, "unknown relevance feature '" << name << "'");
+  }
+}
+
+}  // namespace
+
+PairFeatures compute_features(const CredentialProfiles& profiles, const JobProfile& job,
+                              std::span<const std::string> names) {
+  const int64_t n = profiles.size();
+  const int dim = profiles.dim();
+  CREDMATCH_CHECK(static_cast<int>(job.title_vector.size()) == dim,
+                  "job vectors of dim " << job.title_vector.size() << ", profiles of dim " << dim);
+  PairFeatures t;
+  t.names.assign(names.begin(), names.end());
+  t.credentials = n;
+  t.values.assign(names.size() * size_t(n), 0.0f);
+  std::vector<std::vector<std::string>> terms5, terms4;  // credential title terms, on demand
+  for (size_t f = 0; f < names.size(); ++f) {
+    CREDMATCH_CHECK(is_known_feature(names[f]), "unknown relevance feature '" << names[f] << "'");
+    std::span<float> out = std::span<float>(t.values).subspan(f * size_t(n), size_t(n));
+    const bool z = std::string_view(names[f]).starts_with(kZPrefix);
+    compute_one(profiles, job, z ? names[f].substr(kZPrefix.size()) : names[f], out, terms5, terms4);
+    if (z && n > 0) {
+      double sum = 0, sum2 = 0;
+      for (float v : out) {
+        sum += v;
+        sum2 += double(v) * v;
+      }
+      const double mean = sum / double(n);
+      const double sd = std::sqrt(std::max(0.0, sum2 / double(n) - mean * mean));
+      for (float& v : out) v = sd > 0 ? static_cast<float>((v - mean) / sd) : 0.0f;
+    }
+  }
+  return t;
+}
+
+}  // namespace credmatch::engine
