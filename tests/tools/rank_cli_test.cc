@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/fixture_catalog.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -250,6 +251,33 @@ TEST(EvalCli, SifEncoderFromWordVectorsSitsBesideTheOthers) {
   CliRun missing = run(eval + " --encoders sif:/nonexistent/vectors.txt");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("/nonexistent/vectors.txt"), std::string::npos) << missing.err;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(EvalCli, EmployerTaskNeedsACatalogWithTheLabelledProgramsAndKnownFeatures) {
+  const std::string data = CREDMATCH_SHIPPED_DATA_DIR;
+  // No catalog: the task says it needs one.
+  CliRun r = run("--catalog /nonexistent/cat eval --data " + data + " --tasks employer");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("task employer ranks the credentials of a built catalog"), std::string::npos)
+      << r.err;
+  // --fit-out only with the employer task; unknown features are named.
+  r = run("eval --data " + data + " --tasks tech_validation --encoders bm25 --fit-out /tmp/x.json");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--fit-out"), std::string::npos) << r.err;
+  r = run("eval --data " + data + " --tasks employer --relevance-features dense_tt,dense_zz");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("dense_zz"), std::string::npos) << r.err;
+  // The fixture catalog holds none of the crosswalk's programs.
+  const std::string dir = credmatch::testing_util::build_fixture_catalog_with_cli("employer_cli_cat");
+  r = run("--catalog " + dir + " eval --data " + data + " --tasks employer");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no job has a relevant credential in this catalog"), std::string::npos)
+      << r.err;
   fs::remove_all(dir);
 }
 

@@ -12,6 +12,10 @@
 //                    vacancy title -> ESCO occupation (Decorte et al. 2021, data/eval/);
 //                    targets: every occupation's preferred title; split by title
 //
+//   employer         O*NET occupation (title + Core tasks) -> the CIP programs of the crosswalk;
+//                    targets: every credential of --catalog; its own table of rankers (matcher,
+//                    lexical baselines, the relevance model out-of-fold), eval/employer_task.h
+//
 // Encoders: bm25 and tfidf-char (text/lexical.h, fitted on each task's targets only) and
 // dense encoders: catalog (the encoder of --catalog) or any saved encoder file. Metrics: eval/metrics.h over the
 // top 100 of every query.
@@ -28,6 +32,7 @@
 
 #include "catalog/catalog_dir.h"
 #include "encode/encoder.h"
+#include "eval/employer_task.h"
 #include "eval/metrics.h"
 #include "eval/tasks.h"
 #include "text/lexical.h"
@@ -50,6 +55,12 @@ struct EvalArgs {
   int64_t max_queries = 0;  // 0 = every query
   std::string lexical_weights;  // --sweep-lexical-weight: extra rows per tfidf-svd/domain encoder
   std::string fusions;          // --sweep-fusion: extra rows per tfidf-svd/domain encoder
+  // The employer task (eval/employer_task.h).
+  std::string employer_jobs;                 // --employer-jobs FILE; empty = DATA/eval/...
+  std::string fit_out;                       // --fit-out FILE: the model fitted on every job
+  std::string relevance_features;            // --relevance-features: the model's features
+  std::vector<std::string> relevance_variants;  // --relevance-variant: extra out-of-fold rows
+  int relevance_candidates = 300;            // --relevance-candidates
 };
 
 // One --sweep-fusion setting: '+'-separated items cDIM:W (char sketch), wDIM:W (word sketch),
@@ -137,10 +148,75 @@ Row evaluate(const engine::RankingTask& task, const std::string& name, const eng
   return row;
 }
 
+int run_employer(const GlobalOptions& g, const EvalArgs& a, const std::string& data) {
+  engine::EmployerTaskConfig config;
+  config.jobs_path = a.employer_jobs.empty()
+                         ? (std::filesystem::path(data) / engine::kEmployerJobsFile).string()
+                         : a.employer_jobs;
+  if (!a.relevance_features.empty()) config.fit.features = split_commas(a.relevance_features);
+  for (const std::string& v : a.relevance_variants) {
+    std::vector<std::string> names;
+    std::stringstream in(v);
+    std::string item;
+    while (std::getline(in, item, '+')) {
+      if (!item.empty()) names.push_back(item);
+    }
+    config.variants.push_back(std::move(names));
+  }
+  config.fit.candidates = a.relevance_candidates;
+  try {
+    config.validate();
+  } catch (const std::exception& e) {
+    return fail(std::string("employer task: ") + e.what() + " (features: " + [] {
+      std::string all;
+      for (const std::string& f : engine::known_features()) all += (all.empty() ? "" : ", ") + f;
+      return all;
+    }() + ")");
+  }
+  auto catalog = engine::LoadedCatalog::open(catalog_dir(g));
+  if (!catalog) {
+    return fail(catalog.status().with_context(
+        "task employer ranks the credentials of a built catalog (credmatch build, --catalog DIR)"));
+  }
+  auto report = engine::run_employer_task(**catalog, config);
+  if (!report) return fail(report.status().with_context("task employer"));
+  std::printf("%s", engine::format_employer_report(*report).c_str());
+  std::fflush(stdout);
+  if (!a.fit_out.empty()) {
+    if (Status st = report->model.save(a.fit_out); !st.is_ok()) return fail(st);
+    std::printf("\nwrote the model fitted on every job to %s (fingerprint %s)\n", a.fit_out.c_str(),
+                report->model.fingerprint().c_str());
+  }
+  return 0;
+}
+
+int run_ranking_tasks(const GlobalOptions& g, const EvalArgs& a,
+                      const std::vector<std::string>& task_names, const std::string& data);
+
 int run_eval(const GlobalOptions& g, const EvalArgs& a) {
+  const std::vector<std::string> wanted = split_commas(a.tasks);
+  if (wanted.empty()) return fail("--tasks: no task given");
+  const bool all = std::find(wanted.begin(), wanted.end(), "all") != wanted.end();
+  const bool employer = all || std::find(wanted.begin(), wanted.end(), "employer") != wanted.end();
+  std::vector<std::string> ranking;
+  for (const std::string& w : wanted) {
+    if (w != "employer") ranking.push_back(w);
+  }
+  const std::string data = a.data.empty() ? default_data_dir() : a.data;
+  if (!ranking.empty()) {
+    if (int rc = run_ranking_tasks(g, a, ranking, data); rc != 0) return rc;
+  }
+  if (!employer) {
+    if (!a.fit_out.empty()) return fail("--fit-out: only with the employer task");
+    return 0;
+  }
+  return run_employer(g, a, data);
+}
+
+int run_ranking_tasks(const GlobalOptions& g, const EvalArgs& a,
+                      const std::vector<std::string>& task_names, const std::string& data) {
   std::vector<std::string> encoders = split_commas(a.encoders);
   if (encoders.empty()) return fail("--encoders: none given");
-  const std::string data = a.data.empty() ? default_data_dir() : a.data;
   // Dense encoders by name: "catalog" (the --catalog's) or an encoder file.
   std::unordered_map<std::string, std::unique_ptr<engine::Encoder>> dense;
   // The --catalog's statements, read once for the encoders fitted here (sif:, --sweep-fusion).
@@ -254,7 +330,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
     }
     rows = std::move(with_fusion);
   }
-  auto tasks = engine::load_ranking_tasks(data, split_commas(a.tasks), a.max_queries);
+  auto tasks = engine::load_ranking_tasks(data, task_names, a.max_queries);
   if (!tasks) return fail(tasks.status());
   if (tasks->empty()) return fail("--tasks: no task given");
   for (const engine::RankingTask& task : *tasks) {
@@ -286,12 +362,13 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
 void add_eval_command(CLI::App& app, GlobalOptions& g) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Ranking quality (MRR, MAP@100, R-precision@5/10, recall@100) on labelled tasks");
+      "eval", "Ranking quality (MRR, MAP@100, R-precision@5/10, recall@100) on labelled tasks; "
+              "the employer task also fits the relevance model");
   cmd->add_option("--data", args->data, "Shipped data folder (default: $CREDMATCH_DATA or data/)")
       ->type_name("DIR");
   cmd->add_option("--tasks", args->tasks,
                   "Comma-separated: all, skill_norm, job_essential, tech_test, tech_validation, "
-                  "house_validation, jobbert_dev, jobbert_test")
+                  "house_validation, jobbert_dev, jobbert_test, employer (needs --catalog)")
       ->capture_default_str();
   cmd->add_option("--encoders", args->encoders,
                   "Comma-separated: bm25, tfidf-char, catalog, sif:WORD_VECTORS (GloVe SIF fitted "
@@ -308,6 +385,21 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--max-queries", args->max_queries,
                   "Per task, keep at most this many queries, evenly spread (0 = all)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}))
+      ->capture_default_str();
+  cmd->add_option("--employer-jobs", args->employer_jobs,
+                  "employer task: labelled jobs file (default: DATA/eval/employer_dev.jsonl.gz)")
+      ->type_name("FILE");
+  cmd->add_option("--fit-out", args->fit_out,
+                  "employer task: write the relevance model fitted on every job (JSON) here")
+      ->type_name("FILE");
+  cmd->add_option("--relevance-features", args->relevance_features,
+                  "employer task: comma-separated features of the relevance model (default: the "
+                  "shipped eight, docs/quality.md)");
+  cmd->add_option("--relevance-variant", args->relevance_variants,
+                  "employer task: an extra out-of-fold row, '+'-separated features (repeatable)");
+  cmd->add_option("--relevance-candidates", args->relevance_candidates,
+                  "employer task: training list length per job (0 = every credential)")
+      ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   cmd->callback([&g, args] { g_exit_code = run_eval(g, *args); });
 }
