@@ -298,6 +298,13 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
     std::vector<uint8_t> yp, y1;
     std::vector<double> rr1;
     const int depth = config.fit.calibration_depth;
+    rep.per_job.resize(nj);
+    for (size_t j = 0; j < nj; ++j) {
+      rep.per_job[j].id = jobs[j].id;
+      rep.per_job[j].title = jobs[j].title;
+      rep.per_job[j].fold = folds[j];
+      rep.per_job[j].relevant = relevant[j];
+    }
     for (int f = 0; f < config.fit.folds; ++f) {
       std::vector<int64_t> train, held;
       for (size_t j = 0; j < nj; ++j) (folds[j] == f ? held : train).push_back(int64_t(j));
@@ -314,6 +321,11 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
         p1.push_back(sigmoid(c[0] * s1 + c[1] * (s1 - s2) + c[2]));
         y1.push_back(contains(relevant[size_t(j)], top[0]) ? 1 : 0);
         rr1.push_back(reciprocal_rank_of(s, relevant[size_t(j)]));
+        EmployerJobResult& jr = rep.per_job[size_t(j)];
+        jr.top.assign(top.begin(), top.begin() + std::min<std::ptrdiff_t>(10, std::ptrdiff_t(top.size())));
+        for (int32_t k : jr.top) jr.top_scores.push_back(s[size_t(k)]);
+        jr.first_relevant_rank = int64_t(std::llround(1.0 / rr1.back()));
+        jr.top1_probability = p1.back();
       }
     }
     rep.pair_calibration = buckets(pp, yp);
@@ -428,6 +440,23 @@ std::string format_employer_report(const EmployerReport& r) {
                 r.seconds_profiles, r.seconds_features, r.seconds_matcher, r.seconds_fit,
                 r.seconds_total);
   o << buf;
+  return o.str();
+}
+
+std::string format_employer_jobs(const EmployerReport& r, const LoadedCatalog& catalog) {
+  std::ostringstream o;
+  const auto& creds = catalog.credentials();
+  for (const EmployerJobResult& j : r.per_job) {
+    o << j.id << "\t" << j.title << "\t" << j.fold << "\t" << j.first_relevant_rank << "\t"
+      << j.top1_probability << "\t";
+    for (size_t i = 0; i < j.relevant.size(); ++i) {
+      o << (i ? "," : "") << creds[size_t(j.relevant[i])].id;
+    }
+    for (size_t i = 0; i < j.top.size(); ++i) {
+      o << "\t" << creds[size_t(j.top[i])].id << ":" << j.top_scores[i];
+    }
+    o << "\n";
+  }
   return o.str();
 }
 

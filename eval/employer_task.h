@@ -73,6 +73,17 @@ struct AbstentionRow {
   double precision_abstained = -1;  // -1 when none abstained
 };
 
+/// One job's out-of-fold result under the relevance model.
+struct EmployerJobResult {
+  std::string id, title;
+  int fold = 0;
+  std::vector<int32_t> relevant;   // credential indices
+  std::vector<int32_t> top;        // the 10 best credentials, best first
+  std::vector<float> top_scores;
+  int64_t first_relevant_rank = 0;  // 1-based
+  double top1_probability = 0;      // out-of-fold top-1 calibrator
+};
+
 struct EmployerReport {
   std::string jobs_path;
   int64_t jobs = 0, credentials = 0;
@@ -85,6 +96,7 @@ struct EmployerReport {
   std::vector<CalibrationBucket> pair_calibration;    // out-of-fold, top-20 pairs
   std::vector<CalibrationBucket> top1_calibration;    // out-of-fold, one per job
   std::vector<AbstentionRow> abstention;
+  std::vector<EmployerJobResult> per_job;  // in file order
   double abstain_below = 0.3;
   double seconds_profiles = 0, seconds_features = 0, seconds_matcher = 0, seconds_fit = 0,
          seconds_total = 0;
@@ -102,5 +114,9 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
 
 /// The report as Markdown tables (metrics ×100), for `credmatch eval`.
 std::string format_employer_report(const EmployerReport& report);
+
+/// One line per job, tab-separated: id, title, fold, rank of the first relevant credential,
+/// P(top-1), relevant ids, then the top 10 (id:score), out-of-fold; for error analysis.
+std::string format_employer_jobs(const EmployerReport& report, const LoadedCatalog& catalog);
 
 }  // namespace credmatch::engine

@@ -82,13 +82,25 @@ void CredentialProfiles::build_lexical() {
   }
   whole_char_ = std::make_shared<const CharTfidfRanker>(whole_texts_);
   title_char_ = std::make_shared<const CharTfidfRanker>(titles);
-  title_terms_ = std::make_shared<const TitleTermIndex>(titles, 5);
-  title_terms4_ = std::make_shared<const TitleTermIndex>(titles, 4);
+  title_terms_.clear();
+  for (const TitleTermStyle& style : kTitleStyles) {
+    title_terms_.push_back(std::make_shared<const TitleTermIndex>(titles, style));
+  }
 }
 
-const TitleTermIndex& CredentialProfiles::title_term_index(size_t prefix) const {
-  CREDMATCH_CHECK(prefix == 5 || prefix == 4, "prefix=" << prefix);
-  return prefix == 5 ? *title_terms_ : *title_terms4_;
+void CredentialProfiles::build_parts(const Encoder& encoder) {
+  std::vector<std::string> parts;
+  part_offsets_.assign(1, 0);
+  for (const CredentialText& c : credentials_) {
+    for (std::string& p : title_parts(c.title)) parts.push_back(std::move(p));
+    part_offsets_.push_back(int64_t(parts.size()));
+  }
+  part_vectors_ = encode_in_batches(encoder, parts);
+}
+
+const TitleTermIndex& CredentialProfiles::title_term_index(size_t style) const {
+  CREDMATCH_CHECK(style < title_terms_.size(), "style=" << style);
+  return *title_terms_[style];
 }
 
 CredentialProfiles CredentialProfiles::build(std::vector<CredentialText> credentials,
@@ -106,6 +118,7 @@ CredentialProfiles CredentialProfiles::build(std::vector<CredentialText> credent
                   "competency_vectors.size()=" << competency_vectors.size() << ", expected "
                                                << total << " competencies x dim " << dim);
   p.build_lexical();
+  p.build_parts(encoder);
 
   std::vector<std::string> texts;
   texts.reserve(2 * n);
@@ -197,6 +210,7 @@ Result<CredentialProfiles> CredentialProfiles::load(const std::string& path,
     in.raw(m->data(), block * sizeof(float));
   }
   p.build_lexical();
+  p.build_parts(encoder);
   return p;
 }
 

@@ -8,8 +8,10 @@
 //   whole_char()           char n-gram TF-IDF (text/lexical.h CharTfidfRanker) over the whole
 //                          texts: idf from the credentials' whole texts only
 //   title_char()           the same over the titles (idf from the titles)
-//   title_term_index(p)    title terms (prefix p = 5 or 4 code points) and their idf over the
-//                          titles (relevance/title_terms.h)
+//   title_part_vectors()   E(part) of every part of every title (title_parts(): the title and
+//                          its comma / slash / "and" parts), credential after credential
+//   title_term_index(s)    title terms (styles: 5 code points, 4, or 5 after derive_stem())
+//                          and their idf over the titles (relevance/title_terms.h)
 //
 // whole text = title + " " + description + " " + the matchable (teaches, assesses) competency
 // texts in their order, joined by spaces. E(·) is Encoder::encode (unit rows, or zero rows
@@ -58,6 +60,9 @@ std::string credential_whole_text(const CredentialText& credential);
 /// a profiles file records, so it is never used with other texts.
 uint64_t credential_texts_fingerprint(std::span<const CredentialText> credentials);
 
+/// The title-term styles the features use (relevance/features.h tcov_, tcov4_, tcovd_).
+inline constexpr TitleTermStyle kTitleStyles[] = {{5, false}, {4, false}, {5, true}};
+
 inline constexpr char kProfilesFileKind[] = "relevance:profiles";
 inline constexpr uint32_t kProfilesFormatVersion = 1;
 
@@ -93,22 +98,29 @@ class CredentialProfiles {
   std::span<const float> whole_vectors() const { return whole_; }
   std::span<const float> competency_centroids() const { return centroid_; }
 
+  /// P × dim, row-major; credential c's parts are rows [offsets[c], offsets[c + 1]).
+  std::span<const float> title_part_vectors() const { return part_vectors_; }
+  std::span<const int64_t> title_part_offsets() const { return part_offsets_; }
+
   const CharTfidfRanker& whole_char() const { return *whole_char_; }
   const CharTfidfRanker& title_char() const { return *title_char_; }
-  /// prefix 5 (the shipped features) or 4 (tcov4_*); throws credmatch::Error for another.
-  const TitleTermIndex& title_term_index(size_t prefix = 5) const;
+  /// kTitleStyles[i]: 0 the shipped features' (tcov_*), 1 tcov4_*, 2 tcovd_*.
+  const TitleTermIndex& title_term_index(size_t style = 0) const;
 
  private:
   CredentialProfiles() = default;
   void build_lexical();
+  void build_parts(const Encoder& encoder);  // title parts, re-encoded at load (short texts)
 
   std::vector<CredentialText> credentials_;
   std::vector<std::string> whole_texts_;
   int dim_ = 0;
   std::string encoder_id_;
   std::vector<float> title_, description_, whole_, centroid_;
+  std::vector<float> part_vectors_;
+  std::vector<int64_t> part_offsets_;
   std::shared_ptr<const CharTfidfRanker> whole_char_, title_char_;
-  std::shared_ptr<const TitleTermIndex> title_terms_, title_terms4_;
+  std::vector<std::shared_ptr<const TitleTermIndex>> title_terms_;  // one per kTitleStyles
 };
 
 /// Encodes `texts` in batches of 256 on the thread pool: texts.size() × encoder.dim() floats,

@@ -15,15 +15,17 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 constexpr std::string_view kJobSides = "tmwk";
 constexpr std::string_view kZPrefix = "jz_";
 constexpr std::string_view kCredentialSides = "tdwm";
-constexpr std::array<std::string_view, 9> kLexical = {
-    "char_ww",        "char_tw",        "char_tt",        "tcov_ct_in_jt", "tcov_ct_in_jw",
-    "tcov_jt_in_ct", "tcov4_ct_in_jt", "tcov4_ct_in_jw", "tcov4_jt_in_ct"};
+constexpr std::array<std::string_view, 13> kLexical = {
+    "dense_pp",       "char_ww",        "char_tw",        "char_tt",        "tcov_ct_in_jt",
+    "tcov_ct_in_jw",  "tcov_jt_in_ct",  "tcov4_ct_in_jt", "tcov4_ct_in_jw",
+    "tcov4_jt_in_ct", "tcovd_ct_in_jt", "tcovd_ct_in_jw", "tcovd_jt_in_ct"};
+constexpr std::string_view kTcovPrefixes[] = {"tcov_", "tcov4_", "tcovd_"};  // kTitleStyles order
 
 // The plain feature computations of compute_features (no jz_ prefix).
+using CredentialTerms = std::array<std::vector<std::vector<std::string>>, std::size(kTitleStyles)>;
 void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
-                 const std::string& name, std::span<float> out,
-                 std::vector<std::vector<std::string>>& credential_terms5,
-                 std::vector<std::vector<std::string>>& credential_terms4);
+                 std::string_view name, std::span<float> out, CredentialTerms& credential_terms);
+bool is_plain_feature(std::string_view name);
 
 // out[c] = Σ idf(t) over the job terms t in c's title / Σ idf(t) over the job terms.
 void job_title_coverage(const TitleTermIndex& index, std::span<const std::string> job_terms,
@@ -64,11 +66,25 @@ std::vector<std::string> known_features() {
   return out;
 }
 
-bool is_known_feature(std::string_view name) {
-  if (name.starts_with(kZPrefix)) name.remove_prefix(kZPrefix.size());
+namespace {
+bool is_plain_feature(std::string_view name) {
   char j = 0, c = 0;
   return parse_dense_feature(name, &j, &c) ||
          std::find(kLexical.begin(), kLexical.end(), name) != kLexical.end();
+}
+// A (jz_-prefixed) plain feature, the operand of a product.
+bool is_operand(std::string_view name) {
+  if (name.starts_with(kZPrefix)) name.remove_prefix(kZPrefix.size());
+  return is_plain_feature(name);
+}
+}  // namespace
+
+bool is_known_feature(std::string_view name) {
+  const size_t star = name.find('*');
+  if (star != std::string_view::npos) {
+    return is_operand(name.substr(0, star)) && is_operand(name.substr(star + 1));
+  }
+  return is_operand(name);
 }
 
 std::span<const float> JobProfile::vector(char job_side) const {
@@ -121,19 +137,20 @@ JobProfile make_job_profile(const Job& job, const Encoder& encoder) {
     for (size_t k = 0; k < dim; ++k) p.requirement_centroid[k] = static_cast<float>(mean[k] * inv);
   }
   p.requirement_vectors.assign(e.begin() + static_cast<std::ptrdiff_t>(2 * dim), e.end());
-  p.title_terms = title_terms(p.title);
-  p.whole_terms = title_terms(p.whole_text);
-  p.title_terms4 = title_terms(p.title, 4);
-  p.whole_terms4 = title_terms(p.whole_text, 4);
+  const std::vector<std::string> parts = title_parts(p.title);
+  p.title_part_vectors.assign(parts.size() * dim, 0.0f);
+  encoder.encode(parts, p.title_part_vectors);
+  for (size_t i = 0; i < std::size(kTitleStyles); ++i) {
+    p.title_terms[i] = title_terms(p.title, kTitleStyles[i]);
+    p.whole_terms[i] = title_terms(p.whole_text, kTitleStyles[i]);
+  }
   return p;
 }
 
 namespace {
 
 void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
-                 const std::string& name, std::span<float> out,
-                 std::vector<std::vector<std::string>>& credential_terms5,
-                 std::vector<std::vector<std::string>>& credential_terms4) {
+                 std::string_view name, std::span<float> out, CredentialTerms& credential_terms) {
   const int64_t n = profiles.size();
   const int dim = profiles.dim();
   char js = 0, cs = 0;
@@ -156,7 +173,21 @@ void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
     o = sims.colwise().maxCoeff().transpose();
     return;
   }
-  if (name == "char_ww" || name == "char_tw") {
+  if (name == "dense_pp") {
+    const Eigen::Index jp = Eigen::Index(job.title_part_vectors.size()) / dim;
+    const std::span<const int64_t> off = profiles.title_part_offsets();
+    const Eigen::Index cp = Eigen::Index(off.back());
+    const Eigen::Map<const RowMatrix> a(job.title_part_vectors.data(), jp, dim);
+    const Eigen::Map<const RowMatrix> b(profiles.title_part_vectors().data(), cp, dim);
+    const Eigen::VectorXf best = (a * b.transpose()).colwise().maxCoeff().transpose();
+    for (int64_t c = 0; c < n; ++c) {
+      float m = 0.0f;
+      for (int64_t q = off[size_t(c)]; q < off[size_t(c) + 1]; ++q) {
+        m = q == off[size_t(c)] ? best[q] : std::max(m, best[q]);
+      }
+      out[size_t(c)] = m;
+    }
+  } else if (name == "char_ww" || name == "char_tw") {
     const std::vector<float> s =
         profiles.whole_char().score_all(name == "char_ww" ? job.whole_text : job.title);
     std::copy(s.begin(), s.end(), out.begin());
@@ -164,18 +195,18 @@ void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
     const std::vector<float> s = profiles.title_char().score_all(job.title);
     std::copy(s.begin(), s.end(), out.begin());
   } else if (name.starts_with("tcov")) {
-    const bool four = name.starts_with("tcov4_");
-    const TitleTermIndex& index = profiles.title_term_index(four ? 4 : 5);
-    const std::string_view kind = std::string_view(name).substr(four ? 6 : 5);
-    const auto& jt = four ? job.title_terms4 : job.title_terms;
-    const auto& jw = four ? job.whole_terms4 : job.whole_terms;
+    size_t style = 0;
+    while (!name.starts_with(kTcovPrefixes[style])) ++style;
+    const TitleTermIndex& index = profiles.title_term_index(style);
+    const std::string_view kind = name.substr(kTcovPrefixes[style].size());
+    const auto& jt = job.title_terms[style];
     if (kind == "ct_in_jt" || kind == "ct_in_jw") {
-      index.coverage(kind == "ct_in_jt" ? jt : jw, out);
+      index.coverage(kind == "ct_in_jt" ? jt : job.whole_terms[style], out);
     } else {
-      auto& terms = four ? credential_terms4 : credential_terms5;
+      auto& terms = credential_terms[style];
       if (terms.empty()) {
         for (const CredentialText& c : profiles.credentials()) {
-          terms.push_back(title_terms(c.title, four ? 4 : 5));
+          terms.push_back(title_terms(c.title, kTitleStyles[style]));
         }
       }
       job_title_coverage(index, jt, terms, out);
@@ -197,22 +228,35 @@ PairFeatures compute_features(const CredentialProfiles& profiles, const JobProfi
   t.names.assign(names.begin(), names.end());
   t.credentials = n;
   t.values.assign(names.size() * size_t(n), 0.0f);
-  std::vector<std::vector<std::string>> terms5, terms4;  // credential title terms, on demand
-  for (size_t f = 0; f < names.size(); ++f) {
-    CREDMATCH_CHECK(is_known_feature(names[f]), "unknown relevance feature '" << names[f] << "'");
-    std::span<float> out = std::span<float>(t.values).subspan(f * size_t(n), size_t(n));
-    const bool z = std::string_view(names[f]).starts_with(kZPrefix);
-    compute_one(profiles, job, z ? names[f].substr(kZPrefix.size()) : names[f], out, terms5, terms4);
-    if (z && n > 0) {
-      double sum = 0, sum2 = 0;
-      for (float v : out) {
-        sum += v;
-        sum2 += double(v) * v;
-      }
-      const double mean = sum / double(n);
-      const double sd = std::sqrt(std::max(0.0, sum2 / double(n) - mean * mean));
-      for (float& v : out) v = sd > 0 ? static_cast<float>((v - mean) / sd) : 0.0f;
+  CredentialTerms terms;  // credential title terms, on demand
+  // One operand (jz_-prefixed or plain) into `out`.
+  auto operand = [&](std::string_view name, std::span<float> out) {
+    const bool z = name.starts_with(kZPrefix);
+    compute_one(profiles, job, z ? name.substr(kZPrefix.size()) : name, out, terms);
+    if (!z || n == 0) return;
+    double sum = 0, sum2 = 0;
+    for (float v : out) {
+      sum += v;
+      sum2 += double(v) * v;
     }
+    const double mean = sum / double(n);
+    const double sd = std::sqrt(std::max(0.0, sum2 / double(n) - mean * mean));
+    for (float& v : out) v = sd > 0 ? static_cast<float>((v - mean) / sd) : 0.0f;
+  };
+  std::vector<float> other;
+  for (size_t f = 0; f < names.size(); ++f) {
+    const std::string_view name = names[f];
+    CREDMATCH_CHECK(is_known_feature(name), "unknown relevance feature '" << name << "'");
+    std::span<float> out = std::span<float>(t.values).subspan(f * size_t(n), size_t(n));
+    const size_t star = name.find('*');
+    if (star == std::string_view::npos) {
+      operand(name, out);
+      continue;
+    }
+    operand(name.substr(0, star), out);
+    other.assign(size_t(n), 0.0f);
+    operand(name.substr(star + 1), other);
+    for (size_t c = 0; c < size_t(n); ++c) out[c] *= other[c];
   }
   return t;
 }

@@ -15,7 +15,11 @@
 //   tcov_ct_in_jw  the same by Wj's title terms (relevance/title_terms.h)
 //   tcov_jt_in_ct  Σ idf of T's title terms found in the credential's title / Σ idf of T's
 //   tcov4_*        the tcov_* features with title terms cut to 4 code points ("nurs")
+//   tcovd_*        the tcov_* features with derive_stem()'d title terms (title_terms.h)
 //   jz_NAME        feature NAME standardised over the job's credentials (per-job z-score)
+//   dense_pp       max over the parts p of T and q of the credential title of E(p) · E(q)
+//                  (title_parts(): the titles and their comma / slash / "and" parts)
+//   A*B            the product of features A and B (neither a product itself)
 // The default model uses kDefaultFeatures.
 //
 // Thread safety: pure functions of their (const) arguments; safe from several threads.
@@ -55,10 +59,10 @@ struct JobProfile {
   std::vector<float> requirement_centroid;  // Jm, dim (zero without requirements)
   std::vector<float> whole_vector;          // E(Wj), dim
   std::vector<float> requirement_vectors;   // E(r) of every requirement, R × dim
-  std::vector<std::string> title_terms;     // title terms of T
-  std::vector<std::string> whole_terms;     // title terms of Wj
-  std::vector<std::string> title_terms4;    // the same cut to 4 code points
-  std::vector<std::string> whole_terms4;
+  std::vector<float> title_part_vectors;    // E(part) of title_parts(T), parts × dim
+  /// Title terms of T and of Wj, one list per style of kTitleStyles
+  /// (relevance/credential_profiles.h): [0] the shipped features'.
+  std::array<std::vector<std::string>, std::size(kTitleStyles)> title_terms, whole_terms;
 
   /// The job vector of a dense feature's job side ('t', 'm' or 'w').
   std::span<const float> vector(char job_side) const;

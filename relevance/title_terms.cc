@@ -63,24 +63,77 @@ std::string strip_except_clause(std::string_view title) {
   return trim_spaces(title);
 }
 
-std::vector<std::string> title_terms(std::string_view text, size_t prefix) {
+std::vector<std::string> title_parts(std::string_view title) {
+  std::vector<std::string> out = {trim_spaces(title)};
+  auto add = [&out](std::string_view part) {
+    std::string p = trim_spaces(part);
+    if (p.empty() || title_terms(p).empty()) return;
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+  };
+  // Split at separators, then at the words "and", "or", "&" (case-insensitive, whole words).
+  size_t start = 0;
+  auto word_at = [&title](size_t i, std::string_view w) {
+    if (i + w.size() > title.size()) return false;
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(title[i + k])) != w[k]) return false;
+    }
+    const bool before = i == 0 || std::isspace(static_cast<unsigned char>(title[i - 1]));
+    const size_t end = i + w.size();
+    const bool after = end == title.size() || std::isspace(static_cast<unsigned char>(title[end]));
+    return before && after;
+  };
+  for (size_t i = 0; i <= title.size(); ++i) {
+    size_t skip = 0;
+    if (i == title.size() || std::string_view(",;/()").find(title[i]) != std::string_view::npos) {
+      skip = 1;
+    } else if (word_at(i, "and")) {
+      skip = 3;
+    } else if (word_at(i, "or")) {
+      skip = 2;
+    } else if (word_at(i, "&")) {
+      skip = 1;
+    }
+    if (skip == 0) continue;
+    add(title.substr(start, i - start));
+    start = i + skip;
+    i = start - 1;
+  }
+  return out;
+}
+
+std::string derive_stem(std::string_view word) {
+  static constexpr std::string_view kEndings[] = {
+      "ations", "ators", "ation", "ator", "ments", "ment", "ings", "ists", "ians",
+      "ance",   "ence",  "ing",   "ist",  "ian",   "ers",  "ors",  "ics",  "ant",
+      "ive",    "er",    "or",    "ic",   "al",    "y",    "e"};
+  for (std::string_view e : kEndings) {
+    if (word.size() >= e.size() + 4 && word.ends_with(e)) {
+      return std::string(word.substr(0, word.size() - e.size()));
+    }
+  }
+  return std::string(word);
+}
+
+std::vector<std::string> title_terms(std::string_view text, TitleTermStyle style) {
   std::vector<std::string> out;
   for (const std::string& token : tokenize(normalize(text))) {
     if (token.size() < 2 || is_title_stop_word(token)) continue;
-    out.push_back(first_points(light_stem(token), prefix));
+    const std::string stem = light_stem(token);
+    out.push_back(first_points(style.derive ? derive_stem(stem) : stem, style.prefix));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-TitleTermIndex::TitleTermIndex(std::span<const std::string> credential_titles, size_t prefix)
-    : num_credentials_(static_cast<int64_t>(credential_titles.size())), prefix_(prefix) {
+TitleTermIndex::TitleTermIndex(std::span<const std::string> credential_titles,
+                               TitleTermStyle style)
+    : num_credentials_(static_cast<int64_t>(credential_titles.size())), style_(style) {
   std::vector<std::vector<std::string>> terms;
   terms.reserve(credential_titles.size());
   std::unordered_map<std::string, int64_t> df;
   for (const std::string& title : credential_titles) {
-    terms.push_back(title_terms(title, prefix_));
+    terms.push_back(title_terms(title, style_));
     for (const std::string& t : terms.back()) ++df[t];
   }
   const double n = static_cast<double>(num_credentials_);

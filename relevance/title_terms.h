@@ -29,20 +29,40 @@ namespace credmatch::engine {
 /// left. Surrounding whitespace is trimmed.
 std::string strip_except_clause(std::string_view title);
 
-/// The title terms of `text` (see file comment): distinct, sorted. `prefix`: code points kept
-/// of each stemmed word (5 in the shipped features).
-std::vector<std::string> title_terms(std::string_view text, size_t prefix = 5);
+/// The parts of a title that may name one occupation or field each, and the title itself:
+/// the title split at ',', ';', '/', '(', ')' and the words "and", "or", "&"; parts without a
+/// title term dropped, whitespace trimmed, each once, the whole title first.
+/// "Welders, Cutters, and Brazers" -> {"Welders, Cutters, and Brazers", "Welders", "Cutters",
+/// "Brazers"}; "Welding Technology/Welder" -> {the title, "Welding Technology", "Welder"}.
+std::vector<std::string> title_parts(std::string_view title);
+
+/// How title terms are cut: `prefix` code points of each stemmed word (5 in the shipped
+/// features); with `derive`, a derivational ending is removed first (derive_stem()).
+struct TitleTermStyle {
+  size_t prefix = 5;
+  bool derive = false;
+};
+
+/// The title terms of `text` (see file comment): distinct, sorted.
+std::vector<std::string> title_terms(std::string_view text, TitleTermStyle style = {});
+
+/// `word` (light_stem()'d) without one derivational ending, the longest of -ations, -ators,
+/// -ation, -ator, -ments, -ment, -ings, -ists, -ians, -ance, -ence, -ing, -ist, -ian, -ers,
+/// -ors, -ics, -ant, -ive, -er, -or, -ic, -al, -y, -e that leaves at least 4 characters:
+/// "nursing", "nurse" -> "nurs"; "welder", "welding" -> "weld"; "operator", "operation" ->
+/// "oper". So occupations and the fields that train for them share a term.
+std::string derive_stem(std::string_view word);
 
 /// The title terms of N credential titles with their idf, as postings (term -> credentials
 /// and the term's share of each credential's idf mass), for coverage().
 class TitleTermIndex {
  public:
   TitleTermIndex() = default;
-  /// `prefix` as title_terms().
-  explicit TitleTermIndex(std::span<const std::string> credential_titles, size_t prefix = 5);
+  explicit TitleTermIndex(std::span<const std::string> credential_titles,
+                          TitleTermStyle style = {});
 
   int64_t size() const { return num_credentials_; }
-  size_t prefix() const { return prefix_; }
+  const TitleTermStyle& style() const { return style_; }
   /// idf of `term` (a title term); the idf of an unseen term (df 0) if no title has it.
   double idf(std::string_view term) const;
   /// out[c] = coverage(c, terms) for every credential c (out.size() == size()). `terms`:
@@ -52,7 +72,7 @@ class TitleTermIndex {
 
  private:
   int64_t num_credentials_ = 0;
-  size_t prefix_ = 5;
+  TitleTermStyle style_;
   // term -> (credential, idf(term) / Σ idf of the credential's title terms)
   std::unordered_map<std::string, std::vector<std::pair<int32_t, float>>> postings_;
   std::unordered_map<std::string, double> idf_;

@@ -35,7 +35,7 @@ TEST(RelevanceFeatures, JobProfileStripsTheExceptClauseAndJoinsTheRequirements) 
   const JobProfile p = make_job_profile(nurse_job(), enc);
   EXPECT_EQ(p.title, "Licensed Practical Nurses");
   EXPECT_EQ(p.whole_text, "Licensed Practical Nurses Administer medication Monitor patients");
-  EXPECT_EQ(p.title_terms, (std::vector<std::string>{"licen", "nurse", "pract"}));
+  EXPECT_EQ(p.title_terms[0], (std::vector<std::string>{"licen", "nurse", "pract"}));
   const auto jm = testing_util::unit_sum({enc.vec("Administer medication"), enc.vec("Monitor patients")});
   for (int k = 0; k < enc.dim(); ++k) EXPECT_NEAR(p.requirement_centroid[size_t(k)], jm[size_t(k)], 1e-6);
 }

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -58,6 +59,7 @@ struct EvalArgs {
   // The employer task (eval/employer_task.h).
   std::string employer_jobs;                 // --employer-jobs FILE; empty = DATA/eval/...
   std::string fit_out;                       // --fit-out FILE: the model fitted on every job
+  std::string jobs_out;                      // --employer-jobs-out FILE: per-job results
   std::string relevance_features;            // --relevance-features: the model's features
   std::vector<std::string> relevance_variants;  // --relevance-variant: extra out-of-fold rows
   int relevance_candidates = 300;            // --relevance-candidates
@@ -182,6 +184,11 @@ int run_employer(const GlobalOptions& g, const EvalArgs& a, const std::string& d
   if (!report) return fail(report.status().with_context("task employer"));
   std::printf("%s", engine::format_employer_report(*report).c_str());
   std::fflush(stdout);
+  if (!a.jobs_out.empty()) {
+    std::ofstream out(a.jobs_out);
+    out << engine::format_employer_jobs(*report, **catalog);
+    if (!out) return fail("--employer-jobs-out: cannot write " + a.jobs_out);
+  }
   if (!a.fit_out.empty()) {
     if (Status st = report->model.save(a.fit_out); !st.is_ok()) return fail(st);
     std::printf("\nwrote the model fitted on every job to %s (fingerprint %s)\n", a.fit_out.c_str(),
@@ -391,6 +398,10 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
       ->type_name("FILE");
   cmd->add_option("--fit-out", args->fit_out,
                   "employer task: write the relevance model fitted on every job (JSON) here")
+      ->type_name("FILE");
+  cmd->add_option("--employer-jobs-out", args->jobs_out,
+                  "employer task: write each job's out-of-fold top 10 and first relevant rank "
+                  "(TSV) here, for error analysis")
       ->type_name("FILE");
   cmd->add_option("--relevance-features", args->relevance_features,
                   "employer task: comma-separated features of the relevance model (default: the "
