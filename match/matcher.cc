@@ -15,6 +15,8 @@
 #include "text/normalize.h"
 #include "index/bounded_int8_scan.h"
 #include "index/kernels/scan_kernels.h"
+#include "match/coverage_score.h"
+#include "match/similarity.h"
 
 namespace credmatch::engine {
 namespace {
@@ -23,16 +25,6 @@ namespace {
 // many statements each (waking a thread costs about one statement's encoding).
 constexpr int64_t kMaxThreads = 8;
 constexpr int64_t kMinStatementsPerThread = 4;
-
-// A similarity rounded to a multiple of 2^-20 (~1e-6). Kernels sum in different orders
-// (AVX-512, AVX2, portable), so scores equal in exact arithmetic (two credentials that each
-// have a competency identical to a requirement: cosine 1) come out ~1e-7 apart in an order
-// that depends on the CPU; rounded, they tie, and the documented tie-break (the shorter
-// credential, then the id) decides. Exact for |s| < 2^3: s * 2^20 and back are exact scalings.
-float snap(float s) {
-  constexpr float kGrid = 1048576.0f;  // 2^20
-  return std::nearbyint(s * kGrid) * (1.0f / kGrid);
-}
 
 // max_i a[i] in 8 independent running maxima: one running maximum (std::max, which takes
 // references) is a chain of dependent loads and stores, 10x slower over 10k rows.
@@ -81,10 +73,8 @@ class PooledBuffers {
   std::unique_ptr<ScanBuffers> buffers_;
 };
 
-struct Exact {
+struct Exact : BestCompetencies {
   double score = 0.0;
-  std::vector<float> best;        // per requirement
-  std::vector<int64_t> argbest;   // per requirement, competency position or -1
 };
 
 std::string format_score(float s) {
@@ -144,17 +134,9 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   const int64_t n_req = static_cast<int64_t>(reqs.size());
   const int64_t n_comp = catalog_.index().size();
   const size_t n_cred = catalog_.credentials().size();
-  const float tau = config_.threshold;
-  auto credit = [tau](float s) { return s >= tau ? static_cast<double>(s) : 0.0; };
-
-  std::vector<double> weight(reqs.size());
-  double total_weight = 0.0;
-  for (size_t r = 0; r < reqs.size(); ++r) {
-    weight[r] = reqs[r].importance == Importance::kEssential ? config_.essential_weight
-                                                               : config_.optional_weight;
-    total_weight += weight[r];
-  }
-  if (total_weight <= 0.0) total_weight = 1.0;  // only optional requirements at weight 0
+  // The score of a credential from its best similarity per requirement, and its bound.
+  const CoverageScore scorer(job, config_);
+  const float tau = scorer.threshold();
 
   std::vector<std::string> texts;
   for (const auto& r : reqs) texts.push_back(r.text);
@@ -254,21 +236,17 @@ Result<MatchResult> Matcher::match(const Job& job) const {
         float& best = seen_best[size_t(slot) * reqs.size() + r];
         best = std::max(best, snap(s));
       }
-      unseen_ub += weight[r] * credit(unseen_bound[r]);
     }
-    unseen_ub /= total_weight;
+    unseen_ub = scorer.upper_bound(unseen_bound);
     order.reserve(seen.size());
     std::vector<double> retrieved_scores;
     retrieved_scores.reserve(seen.size());
+    std::vector<float> upper_of(reqs.size());
     for (size_t slot = 0; slot < seen.size(); ++slot) {
       const float* best = seen_best.data() + slot * reqs.size();
-      double ub = 0.0, retrieved = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) {
-        ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
-        retrieved += weight[r] * credit(best[r]);
-      }
-      order.emplace_back(ub / total_weight, seen[slot]);
-      retrieved_scores.push_back(retrieved / total_weight);
+      for (size_t r = 0; r < reqs.size(); ++r) upper_of[r] = std::max(best[r], unseen_bound[r]);
+      order.emplace_back(scorer.upper_bound(upper_of), seen[slot]);
+      retrieved_scores.push_back(scorer.score(best));
     }
     // The top-th best score from the retrieved scores alone: about the last score the list
     // will keep (0 when fewer credentials were retrieved).
@@ -312,9 +290,8 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       sum.covered_by_catalog = sum.best_score >= tau;
     }
     for (size_t c = 0; c < n_cred; ++c) {
-      double ub = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) ub += weight[r] * credit(cred_upper[r * n_cred + c]);
-      if (ub > 0.0) order.emplace_back(ub / total_weight, static_cast<int32_t>(c));
+      const double ub = scorer.upper_bound(cred_upper.data() + c, n_cred);
+      if (ub > 0.0) order.emplace_back(ub, static_cast<int32_t>(c));
     }
   } else {
     std::vector<int64_t> all(reqs.size());
@@ -375,9 +352,8 @@ Result<MatchResult> Matcher::match(const Job& job) const {
         const float* q = queries.data() + r * size_t(d);
         e.best[r] = snap(index::scan::dot(q, catalog_.competency_vector(e.argbest[r]), d));
       }
-      e.score += weight[r] * credit(e.best[r]);
     }
-    e.score /= total_weight;
+    e.score = scorer.score(e.best);
   };
   auto rescore = [&](int32_t c, bool for_evidence) {
     Exact e;
@@ -393,7 +369,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
       // Competencies whose upper bound is below `skip_below` are not computed.
       const float* lo = lower.data() + r * size_t(nd);
       const float* up = upper.data() + r * size_t(nd);
-      float skip_below = for_evidence ? kNegInf : tau;
+      float skip_below = for_evidence ? kNegInf : scorer.no_credit_below();
       for (int64_t p : comps) skip_below = std::max(skip_below, lo[full_scan->distinct_of(p)]);
       for (int64_t p : comps) {
         if (up[full_scan->distinct_of(p)] < skip_below) continue;
@@ -403,9 +379,8 @@ Result<MatchResult> Matcher::match(const Job& job) const {
           e.argbest[r] = p;
         }
       }
-      e.score += weight[r] * credit(e.best[r]);
     }
-    e.score /= total_weight;
+    e.score = scorer.score(e.best);
     return e;
   };
   auto better = [&](const std::pair<int32_t, Exact>& a, const std::pair<int32_t, Exact>& b) {
@@ -483,7 +458,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     std::vector<int64_t> deeper;
     int64_t k = 0;
     for (size_t r = 0; r < reqs.size(); ++r) {
-      if (credit(unseen_bound[r]) > 0.0 && depth[r] < n_comp) {
+      if (scorer.earns_credit(unseen_bound[r]) && depth[r] < n_comp) {
         deeper.push_back(int64_t(r));
         k = std::max(k, std::min(depth[r] * 4, n_comp));
       }
