@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include "index/bounded_int8_scan.h"
 #include "index/kernels/scan_kernels.h"
 #include "match/coverage_score.h"
+#include "match/evidence.h"
 #include "match/similarity.h"
 
 namespace credmatch::engine {
@@ -77,12 +77,6 @@ struct Exact : BestCompetencies {
   double score = 0.0;
 };
 
-std::string format_score(float s) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(s));
-  return buf;
-}
-
 }  // namespace
 
 void MatchConfig::validate() const {
@@ -96,28 +90,6 @@ void MatchConfig::validate() const {
 Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
     : catalog_(catalog), config_(config) {
   config_.validate();
-}
-
-namespace {
-
-// The words of wa that wb contains, once each, in wa's order. Statements are short (tens of
-// words), so linear searches beat building a hash set.
-std::vector<std::string> common_words(const std::vector<std::string>& wa,
-                                      const std::vector<std::string>& wb) {
-  std::vector<std::string> out;
-  for (const std::string& w : wa) {
-    if (std::find(wb.begin(), wb.end(), w) != wb.end() &&
-        std::find(out.begin(), out.end(), w) == out.end()) {
-      out.push_back(w);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::vector<std::string> shared_terms(const std::string& a, const std::string& b) {
-  return common_words(content_words(a), content_words(b));
 }
 
 Result<MatchResult> Matcher::match(const Job& job) const {
@@ -482,48 +454,9 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     }
   }
 
-  // 3. Evidence for the credentials kept. Each requirement's content words are computed once
-  // per match; the competencies' are kept by the catalog across matches.
-  std::vector<std::vector<std::string>> requirement_words(reqs.size());
-  for (size_t r = 0; r < reqs.size(); ++r) requirement_words[r] = content_words(reqs[r].text);
-  for (auto& [c, e] : kept) {
-    CredentialMatch m;
-    m.credential = c;
-    m.score = e.score;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      Evidence ev;
-      ev.requirement = static_cast<int>(r);
-      ev.competency = e.argbest[r];
-      ev.score = e.argbest[r] >= 0 ? e.best[r] : 0.0f;
-      ev.covered = ev.competency >= 0 && ev.score >= tau;
-      const bool essential = reqs[r].importance == Importance::kEssential;
-      (essential ? m.essential_total : m.optional_total) += 1;
-      if (ev.covered) (essential ? m.essential_covered : m.optional_covered) += 1;
-      if (ev.competency >= 0) {
-        const IndexedCompetency& comp = catalog_.competencies()[size_t(ev.competency)];
-        ev.competency_id = comp.id;
-        ev.competency_text = comp.text;
-        ev.shared_terms =
-            common_words(requirement_words[r], catalog_.competency_words(ev.competency));
-      }
-      if (ev.covered) {
-        ev.why = "similarity " + format_score(ev.score) + " >= threshold " + format_score(tau);
-        if (!ev.shared_terms.empty()) {
-          ev.why += "; shared terms:";
-          for (size_t i = 0; i < ev.shared_terms.size(); ++i) {
-            ev.why += (i ? ", " : " ") + ev.shared_terms[i];
-          }
-        }
-      } else if (ev.competency >= 0) {
-        ev.why = "no match: best competency scores " + format_score(ev.score) +
-                 " < threshold " + format_score(tau);
-      } else {
-        ev.why = "no match: the credential lists no competency";
-      }
-      m.evidence.push_back(std::move(ev));
-    }
-    result.credentials.push_back(std::move(m));
-  }
+  // 3. Evidence for the credentials kept.
+  const EvidenceWriter evidence(catalog_, job, tau);
+  for (const auto& [c, e] : kept) result.credentials.push_back(evidence.explain(c, e.score, e));
   return result;
 }
 
