@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <limits>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "base/error.h"
@@ -14,6 +12,7 @@
 #include "text/normalize.h"
 #include "index/bounded_int8_scan.h"
 #include "index/kernels/scan_kernels.h"
+#include "match/candidates.h"
 #include "match/coverage_score.h"
 #include "match/evidence.h"
 #include "match/similarity.h"
@@ -25,53 +24,6 @@ namespace {
 // many statements each (waking a thread costs about one statement's encoding).
 constexpr int64_t kMaxThreads = 8;
 constexpr int64_t kMinStatementsPerThread = 4;
-
-// max_i a[i] in 8 independent running maxima: one running maximum (std::max, which takes
-// references) is a chain of dependent loads and stores, 10x slower over 10k rows.
-float max_of(const float* a, int64_t n) {
-  constexpr int kLanes = 8;
-  float m[kLanes];
-  std::fill(m, m + kLanes, -std::numeric_limits<float>::infinity());
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int l = 0; l < kLanes; ++l) m[l] = a[i + l] > m[l] ? a[i + l] : m[l];
-  }
-  for (; i < n; ++i) m[0] = std::max(m[0], a[i]);
-  return *std::max_element(m, m + kLanes);
-}
-
-// The full scan's buffers (about 2 MB for 20 requirements over the default catalog), reused
-// across calls: allocated per call they were mmap'ed and unmapped every time, page faults
-// included. A pool, not thread_local: the server runs requests on one I/O thread per
-// connection, so per-thread buffers would grow with the connections, not with the requests in
-// flight. Thread-safe.
-struct ScanBuffers {
-  std::vector<float> lower, upper, credential_upper;
-};
-class PooledBuffers {
- public:
-  PooledBuffers() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_.empty()) {
-      buffers_ = std::move(free_.back());
-      free_.pop_back();
-    }
-    if (!buffers_) buffers_ = std::make_unique<ScanBuffers>();
-  }
-  ~PooledBuffers() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() < kMaxPooled) free_.push_back(std::move(buffers_));
-  }
-  PooledBuffers(const PooledBuffers&) = delete;
-  PooledBuffers& operator=(const PooledBuffers&) = delete;
-  ScanBuffers& get() const { return *buffers_; }
-
- private:
-  static constexpr size_t kMaxPooled = 8;
-  static inline std::mutex mutex_;
-  static inline std::vector<std::unique_ptr<ScanBuffers>> free_;
-  std::unique_ptr<ScanBuffers> buffers_;
-};
 
 struct Exact : BestCompetencies {
   double score = 0.0;
@@ -138,146 +90,20 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   if (n_comp == 0) return result;
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-  // 1. An upper bound on every candidate credential's score, (bound, credential) in `order`,
-  // and `unseen_ub`, a bound on every credential not in `order`.
-  std::vector<std::pair<double, int32_t>> order;
-  double unseen_ub = 0.0;
+  // 1. An upper bound on every candidate credential's score, from the full scan or the index.
+  std::unique_ptr<CandidateBounds> candidates;
   const index::BoundedInt8Scan* full_scan =
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
-  // Full scan: lower[r * nd + u] <= cos(r, m) <= upper[...] for every competency m with
-  // vector u = distinct_of(m) (nd distinct vectors).
-  // Taken from the pool only by the full scan: the index route leaves them empty.
-  std::optional<PooledBuffers> pooled;
-  ScanBuffers unpooled;
-  ScanBuffers& buffers = full_scan != nullptr ? pooled.emplace().get() : unpooled;
-  std::vector<float>& lower = buffers.lower;
-  std::vector<float>& upper = buffers.upper;
-  std::vector<float>& cred_upper = buffers.credential_upper;
-  const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
-  // Index: the nearest competencies of each requirement. Any competency not retrieved for r
-  // scores at most the last retrieved score (exact index): unseen_bound[r], or nothing at all
-  // once every competency was retrieved. hits_of[r] holds r's last search, depth[r] its size.
-  std::vector<std::vector<std::pair<int64_t, float>>> hits_of(reqs.size());
-  std::vector<int64_t> depth(reqs.size(), 0);
-  std::vector<float> unseen_bound(reqs.size(), kNegInf);
-  // Searches requirements `which` for their k nearest competencies each.
-  auto search = [&](const std::vector<int64_t>& which, int k) {
-    std::vector<float> rows(which.size() * size_t(d));
-    for (size_t i = 0; i < which.size(); ++i) {
-      std::copy_n(queries.data() + which[i] * d, d, rows.data() + i * size_t(d));
-    }
-    const index::SearchResult hits =
-        catalog_.index().search(int64_t(which.size()), rows, k, config_.search);
-    for (size_t i = 0; i < which.size(); ++i) {
-      const size_t r = size_t(which[i]);
-      hits_of[r].clear();
-      for (int j = 0; j < k; ++j) {
-        const int64_t id = hits.ids[i * size_t(k) + size_t(j)];
-        if (id >= 0) hits_of[r].emplace_back(id, hits.scores[i * size_t(k) + size_t(j)]);
-      }
-      depth[r] = k;
-      unseen_bound[r] = k < n_comp ? snap(hits.scores[i * size_t(k) + size_t(k - 1)]) : kNegInf;
-      RequirementSummary& sum = result.requirements[r];
-      if (!hits_of[r].empty()) {
-        sum.best_score = hits_of[r][0].second;
-        sum.best_competency = hits_of[r][0].first;
-        sum.covered_by_catalog = sum.best_score >= tau;
-      }
-    }
-  };
-  // Bounds from the requirements' hits: `order`, `unseen_ub` and `likely_last`.
-  double likely_last = 0.0;
-  auto bound_retrieved = [&] {
-    order.clear();
-    unseen_ub = 0.0;
-    // The credentials retrieved, in first-seen order, and for each its best retrieved score per
-    // requirement (seen_best[slot * n_req + r]); slot_of maps a credential to its slot. Flat
-    // arrays: a hash map of per-credential vectors cost ~0.6 ms for 20 x 256 hits.
-    std::vector<int32_t> slot_of(n_cred, -1);
-    std::vector<int32_t> seen;
-    std::vector<float> seen_best;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      for (const auto& [id, s] : hits_of[r]) {
-        const int32_t c = catalog_.credential_of(id);
-        int32_t& slot = slot_of[size_t(c)];
-        if (slot < 0) {
-          slot = int32_t(seen.size());
-          seen.push_back(c);
-          seen_best.resize(seen_best.size() + reqs.size(), kNegInf);
-        }
-        float& best = seen_best[size_t(slot) * reqs.size() + r];
-        best = std::max(best, snap(s));
-      }
-    }
-    unseen_ub = scorer.upper_bound(unseen_bound);
-    order.reserve(seen.size());
-    std::vector<double> retrieved_scores;
-    retrieved_scores.reserve(seen.size());
-    std::vector<float> upper_of(reqs.size());
-    for (size_t slot = 0; slot < seen.size(); ++slot) {
-      const float* best = seen_best.data() + slot * reqs.size();
-      for (size_t r = 0; r < reqs.size(); ++r) upper_of[r] = std::max(best[r], unseen_bound[r]);
-      order.emplace_back(scorer.upper_bound(upper_of), seen[slot]);
-      retrieved_scores.push_back(scorer.score(best));
-    }
-    // The top-th best score from the retrieved scores alone: about the last score the list
-    // will keep (0 when fewer credentials were retrieved).
-    likely_last = 0.0;
-    if (retrieved_scores.size() >= size_t(config_.top)) {
-      std::nth_element(retrieved_scores.begin(), retrieved_scores.begin() + (config_.top - 1),
-                       retrieved_scores.end(), std::greater<>());
-      likely_last = retrieved_scores[size_t(config_.top - 1)];
-    }
-  };
+  const RequirementVectors query_rows{queries.data(), n_req, d};
+  const FullScanCandidates* scanned = nullptr;
   if (full_scan != nullptr) {
-    lower.resize(size_t(n_req * nd));
-    upper.resize(lower.size());
-    full_scan->score(queries.data(), n_req, lower.data(), upper.data(), config_.search.threads);
-    // cred_upper[r * n_cred + c]: the most any competency of c can score for r.
-    cred_upper.resize(size_t(n_req) * n_cred);  // every entry is written below
-    for (int64_t r = 0; r < n_req; ++r) {
-      const float* up = upper.data() + r * nd;
-      float* cu = cred_upper.data() + r * int64_t(n_cred);
-      for (size_t c = 0; c < n_cred; ++c) {
-        float u = kNegInf;
-        for (int32_t v : catalog_.full_scan_rows_of(static_cast<int32_t>(c))) {
-          u = std::max(u, up[v]);
-        }
-        cu[c] = u;
-      }
-      // The best competency scores at least this.
-      const float floor = max_of(lower.data() + r * nd, nd);
-      // The catalog's best competency for r, exactly: only those whose bound reaches `floor`.
-      RequirementSummary& sum = result.requirements[size_t(r)];
-      sum.best_score = kNegInf;
-      for (int64_t v = 0; v < nd; ++v) {
-        if (up[v] < floor) continue;
-        const int64_t m = full_scan->first_row(int32_t(v));
-        const float s = index::scan::dot(queries.data() + r * d, catalog_.competency_vector(m), d);
-        if (s > sum.best_score || (s == sum.best_score && m < sum.best_competency)) {
-          sum.best_score = s;
-          sum.best_competency = m;
-        }
-      }
-      sum.covered_by_catalog = sum.best_score >= tau;
-    }
-    for (size_t c = 0; c < n_cred; ++c) {
-      const double ub = scorer.upper_bound(cred_upper.data() + c, n_cred);
-      if (ub > 0.0) order.emplace_back(ub, static_cast<int32_t>(c));
-    }
+    auto f = std::make_unique<FullScanCandidates>(catalog_, *full_scan, query_rows, scorer,
+                                                  config_.search.threads);
+    scanned = f.get();
+    candidates = std::move(f);
   } else {
-    std::vector<int64_t> all(reqs.size());
-    for (size_t r = 0; r < reqs.size(); ++r) all[r] = int64_t(r);
-    search(all, int(std::min<int64_t>(config_.neighbours, n_comp)));
-    bound_retrieved();
-    result.index_searches = 1;
+    candidates = std::make_unique<IndexCandidates>(catalog_, query_rows, scorer, config_);
   }
-  auto sort_order = [&] {
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-  };
-  sort_order();
 
   // 2. Exact rescoring in bound order until the top list is settled. With the full scan's
   // bounds, only the pairs that can change the result are computed: a competency whose upper
@@ -339,8 +165,8 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     for (size_t r = 0; r < reqs.size(); ++r) {
       const float* q = queries.data() + r * size_t(d);
       // Competencies whose upper bound is below `skip_below` are not computed.
-      const float* lo = lower.data() + r * size_t(nd);
-      const float* up = upper.data() + r * size_t(nd);
+      const float* lo = scanned->lower(int64_t(r));
+      const float* up = scanned->upper(int64_t(r));
       float skip_below = for_evidence ? kNegInf : scorer.no_credit_below();
       for (int64_t p : comps) skip_below = std::max(skip_below, lo[full_scan->distinct_of(p)]);
       for (int64_t p : comps) {
@@ -386,6 +212,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   // candidates_rescored may vary: a credential taken just before the list settled is still
   // rescored.
   auto rescore_in_order = [&] {
+    const BoundOrder& order = candidates->order();
     const int64_t tasks = std::min<int64_t>(threads, int64_t(order.size()));
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
@@ -418,34 +245,25 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   for (;;) {
     // Index route: credentials never retrieved can still matter when a requirement's list was
     // cut above the threshold (its last score still earns credit). Those requirements alone
-    // are searched 4x deeper (the others' bounds earn nothing) and rescoring goes on; once
-    // every competency was asked for, what is left is scored exactly. When the unseen bound
+    // are searched 4x deeper (deepen(); the others' bounds earn nothing) and rescoring goes on;
+    // once every competency was asked for, what is left is scored exactly. When the unseen bound
     // is above the score the list will likely end on, the deeper search comes first: every
     // bound is at least unseen_ub, so rescoring now would go through nearly every credential
     // retrieved (at 1M with 64 neighbours, 920 instead of 540) and settle nothing.
-    if (!(unseen_ub > 0.0 && unseen_ub >= likely_last)) {  // the full scan's unseen_ub is 0
+    const double unseen_ub = candidates->unseen_bound();
+    if (!(unseen_ub > 0.0 && unseen_ub >= candidates->likely_last())) {
       rescore_in_order();
       if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
     }
-    std::vector<int64_t> deeper;
-    int64_t k = 0;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      if (scorer.earns_credit(unseen_bound[r]) && depth[r] < n_comp) {
-        deeper.push_back(int64_t(r));
-        k = std::max(k, std::min(depth[r] * 4, n_comp));
-      }
-    }
-    if (deeper.empty()) {
+    if (!candidates->deepen()) {
       for (size_t c = 0; c < n_cred; ++c) {
         if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c), false));
       }
       break;
     }
-    ++result.index_searches;
-    search(deeper, int(k));
-    bound_retrieved();
-    sort_order();
   }
+  result.requirements = candidates->requirements();
+  result.index_searches = candidates->index_searches();
   if (full_scan != nullptr) {
     for (auto& [c, e] : kept) {
       const double score = e.score;
