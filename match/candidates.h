@@ -14,7 +14,9 @@
 //                       the requirements whose k-th similarity still earns credit.
 //
 // Bounds come from CoverageScore::upper_bound(), so the routes know nothing of the formula.
-// Internal to match/. Thread safety: not thread-safe; one instance serves one match() call.
+// Internal to match/. Thread safety: one instance serves one match() call; its const methods
+// are safe from several threads (the rescoring threads read the full scan's bounds), deepen()
+// is not.
 #pragma once
 
 #include <cstdint>
