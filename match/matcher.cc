@@ -18,6 +18,7 @@
 #include "match/coverage_score.h"
 #include "match/evidence.h"
 #include "match/exact_similarity.h"
+#include "match/job_input.h"
 #include "match/rescoring.h"
 #include "text/normalize.h"
 
@@ -56,18 +57,6 @@ std::vector<float> encode_requirements(const Encoder& encoder, const Job& job, i
     });
   }
   return queries;
-}
-
-Status check_job(const Job& job) {
-  if (job.requirements.empty()) {
-    return Status::invalid_argument("job '" + job.title + "': requirements: must not be empty");
-  }
-  for (size_t r = 0; r < job.requirements.size(); ++r) {
-    if (normalize(job.requirements[r].text).empty()) {
-      return Status::invalid_argument("requirements[" + std::to_string(r) + "].text: is empty");
-    }
-  }
-  return Status::ok();
 }
 
 }  // namespace
