@@ -47,11 +47,8 @@
 #include "catalog/catalog_dir.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
-#include "index/hnswlib_index.h"
 #include "index/ground_truth.h"
 #include "index/index_factory.h"
-#include "index/ivf_index.h"
-#include "index/quantized_flat_index.h"
 #include "index/kernels/scan_kernels.h"
 #include "index/vector_file.h"
 
@@ -262,14 +259,9 @@ Row time_search(const VectorIndex& index, const Data& d, const Options& o, int b
 }
 
 double bytes_per_vector(const VectorIndex& index) {
-  if (const auto* q = dynamic_cast<const credmatch::index::QuantizedFlatIndex*>(&index)) {
-    return static_cast<double>(q->memory_bytes()) / static_cast<double>(index.size());
-  }
-  if (const auto* h = dynamic_cast<const credmatch::index::HnswlibIndex*>(&index)) {
-    return static_cast<double>(h->memory_bytes()) / static_cast<double>(index.size());
-  }
-  if (const auto* ivf = dynamic_cast<const credmatch::index::IvfIndex*>(&index)) {
-    return static_cast<double>(ivf->memory_bytes()) / static_cast<double>(index.size());
+  // Flat:fp16/int8, hnsw, ivf and their re-ranking wrappers report what they hold.
+  if (const auto* m = dynamic_cast<const credmatch::index::ReportsMemory*>(&index)) {
+    return static_cast<double>(m->memory_bytes()) / static_cast<double>(index.size());
   }
   if (dynamic_cast<const credmatch::index::FlatIndex*>(&index) != nullptr) {
     return index.dim() * 4.0;
