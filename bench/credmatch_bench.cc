@@ -35,8 +35,10 @@
 #include <fstream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -263,9 +265,7 @@ double bytes_per_vector(const VectorIndex& index) {
   if (const auto* m = dynamic_cast<const credmatch::index::ReportsMemory*>(&index)) {
     return static_cast<double>(m->memory_bytes()) / static_cast<double>(index.size());
   }
-  if (dynamic_cast<const credmatch::index::FlatIndex*>(&index) != nullptr) {
-    return index.dim() * 4.0;
-  }
+  if (index.exact_vectors()) return index.dim() * 4.0;  // Flat: its fp32 vectors
   // Faiss: its serialized size is its memory to within a few headers.
   return static_cast<double>(index.serialize().size()) / static_cast<double>(index.size());
 }
@@ -438,12 +438,12 @@ Data load_data(const std::string& catalog, const std::string& vectors_file, int6
     const std::string index_path = catalog + "/" + credmatch::engine::kIndexFile;
     auto loaded = credmatch::index::load_index(index_path, 0, "");
     if (!loaded) throw std::runtime_error(loaded.status().to_string());
-    const auto* flat = dynamic_cast<const credmatch::index::FlatIndex*>(loaded->get());
-    if (flat == nullptr) {
+    const std::optional<std::span<const float>> exact = (*loaded)->exact_vectors();
+    if (!exact) {
       throw std::runtime_error(index_path + ": neither competencies.vec nor a Flat index");
     }
-    d.dim = flat->dim();
-    all.assign(flat->vectors().begin(), flat->vectors().end());
+    d.dim = (*loaded)->dim();
+    all.assign(exact->begin(), exact->end());
   } else {
     auto m = credmatch::index::load_vectors(path, 0, "");
     if (!m) throw std::runtime_error(m.status().to_string());

@@ -14,7 +14,8 @@
 //
 // Optional capabilities, each its own small interface beside VectorIndex (find them with
 // dynamic_cast): ReadsVectorsFile (an index that reads exact rows from a vectors file at search
-// time) and ReportsMemory (bytes held).
+// time) and ReportsMemory (bytes held). exact_vectors() gives the fp32 vectors of an index
+// whose search is an exact scan of them (FlatIndex), nullopt for any other.
 //
 // Thread safety: search() is safe to call from several threads at once on a const index;
 // add() is not safe concurrently with anything.
@@ -28,6 +29,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -81,6 +83,12 @@ class VectorIndex {
 
   /// The index's own bytes (not including the container header), for save_index().
   virtual std::string serialize() const = 0;
+
+  /// The fp32 vectors search() scans exhaustively and exactly (size() * dim() floats,
+  /// row-major, by id), for a caller that would otherwise keep its own copy (the catalog) or
+  /// scan them itself: FlatIndex's. nullopt for every other index, including a RerankIndex,
+  /// which keeps exact copies but finds its candidates approximately. Invalidated by add().
+  virtual std::optional<std::span<const float>> exact_vectors() const { return std::nullopt; }
 };
 
 class VectorRows;  // index/vector_file.h
