@@ -519,11 +519,11 @@ void BM_Hnswlib_SearchSingle(benchmark::State& state) {
   const int64_t n = state.range(0);
   const int ef = static_cast<int>(state.range(1));
   const std::string factory =
-      state.range(2) == 0 ? "hnsw:M=16,efc=100" : "hnsw:M=16,efc=100,int8,rerank";
+      state.range(2) == 0 ? "hnsw:M=16,efc=100" : "hnsw:M=16,efc=100,int8,rerank=4";
   const SearchParams params{.ef_search = ef};
   const VectorIndex& index = factory_index(factory, n, params, ef >= 64 ? 0.9 : 0.6, state);
   time_searches(state, index, fixture(n), 1, params);
-  state.SetLabel(state.range(2) == 0 ? "fp32" : "int8,rerank");
+  state.SetLabel(state.range(2) == 0 ? "fp32" : "int8,rerank=4");
   set_counters(state, n, 1, false);
 }
 BENCHMARK(BM_Hnswlib_SearchSingle)
@@ -537,7 +537,8 @@ BENCHMARK(BM_Hnswlib_SearchSingle)
 void BM_Hnswlib_SearchBatch(benchmark::State& state) {
   const int64_t n = 10'000;
   const SearchParams params{.ef_search = static_cast<int>(state.range(0))};
-  const VectorIndex& index = factory_index("hnsw:M=16,efc=100,int8,rerank", n, params, 0.9, state);
+  const VectorIndex& index =
+      factory_index("hnsw:M=16,efc=100,int8,rerank=4", n, params, 0.9, state);
   time_searches(state, index, fixture(n), kBatch, params);
   set_counters(state, n, kBatch, false);
 }
@@ -549,7 +550,7 @@ void BM_QuantizedFlat_Search(benchmark::State& state) {
   const int64_t n = 10'000;
   const int64_t factor = state.range(1);
   std::string factory = state.range(0) == 0 ? "Flat:fp16" : "Flat:int8";
-  if (factor > 0) factory += ",rerank" + (factor == 4 ? std::string() : std::to_string(factor));
+  if (factor > 0) factory += ",rerank=" + std::to_string(factor);
   const VectorIndex& index = factory_index(factory, n, {}, factor > 0 ? 0.99 : 0.9, state);
   time_searches(state, index, fixture(n), state.range(2), {});
   state.SetLabel(factory);

@@ -18,7 +18,7 @@
 //
 // Inputs: --catalog DIR (a built catalog's competency vectors: real encoder output) or --vectors
 // FILE (a vectors:f32 file, e.g. from credmatch-synth). In the --csv output a factory string's
-// commas are written as '+' ("Flat:int8+rerank"). The last --queries vectors of a seeded
+// commas are written as '+' ("Flat:int8+rerank=4"). The last --queries vectors of a seeded
 // shuffle are held out as queries; the rest are indexed.
 //
 // Usage:
@@ -297,11 +297,11 @@ std::vector<Plan> make_plans(int64_t n, int dim) {
       {"flat", "Flat", Plan::kNone, {0}, true},
       {"flat", "Flat:fp16", Plan::kNone, {0}, false},
       {"flat", "Flat:int8", Plan::kNone, {0}, true},
-      {"flat", "Flat:fp16,rerank", Plan::kNone, {0}, false},
-      {"flat", "Flat:int8,rerank", Plan::kNone, {0}, true},
+      {"flat", "Flat:fp16,rerank=4", Plan::kNone, {0}, false},
+      {"flat", "Flat:int8,rerank=4", Plan::kNone, {0}, true},
       {"faiss-flat", "faiss:Flat", Plan::kNone, {0}, false},
       {"hnsw", "hnsw:M=32,efc=200", Plan::kEf, efs, true},
-      {"hnsw", "hnsw:M=32,efc=200,int8,rerank", Plan::kEf, efs, true},
+      {"hnsw", "hnsw:M=32,efc=200,int8,rerank=4", Plan::kEf, efs, true},
       {"faiss-hnsw", "faiss:HNSW32", Plan::kEf, efs, false},
       {"ivf", "faiss:" + ivf + ",Flat", Plan::kNprobe, probes, false},
       {"ivf", "ivf:nlist=" + std::to_string(nlist) + ",int8", Plan::kNprobe, probes, false},
