@@ -13,6 +13,11 @@ namespace credmatch::index {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// Multiply-adds of a batch's re-scoring (queries x candidates x dim) from which it goes to the
+// thread pool: a pool wake-up costs tens of microseconds, more than re-scoring a 20-query
+// batch of 40 candidates of 256 dims on one thread (bench_index BM_Hnswlib_SearchBatch: 4-5 %
+// slower with it). Rows read from disk always go to the pool (each read waits on pread).
+constexpr int64_t kParallelRescoreWork = int64_t{1} << 20;
 
 }  // namespace
 
@@ -59,7 +64,8 @@ SearchResult RerankIndex::search(int64_t n, std::span<const float> queries, int 
     std::vector<std::pair<float, int64_t>> hits;  // (exact score, id)
     std::vector<float> row;                       // ondisk: the row read
   };
-  for_each_query<Scratch>(n, params.threads, [&](int64_t q, Scratch& s) {
+  const bool parallel = options_.ondisk || n * candidates * d >= kParallelRescoreWork;
+  for_each_query<Scratch>(n, parallel ? params.threads : 1, [&](int64_t q, Scratch& s) {
     const float* query = queries.data() + q * d;
     const int64_t* ids = found.ids.data() + q * candidates;
     s.hits.clear();

@@ -18,7 +18,8 @@
 // Candidates: the base is searched for min(k * factor, size()) neighbours with the caller's
 // SearchParams; padding (id -1) is skipped. Ties in the exact score go to the smaller id; a
 // NaN score ranks below every number. The queries of a batch are re-scored on the thread pool
-// (base/thread_pool.h) unless SearchParams::threads is 1.
+// (base/thread_pool.h) when the rows are on disk or the batch's re-scoring is at least 2^20
+// multiply-adds, unless SearchParams::threads is 1.
 //
 // Thread safety: search() is safe from several threads at once on a const index (so is the
 // attached file's read()); add() and attach_vectors() are not safe concurrently with anything.
