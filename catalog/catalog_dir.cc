@@ -5,14 +5,15 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <span>
 #include <thread>
 
 #include "base/error.h"
 #include "base/clock.h"
 #include "base/thread_pool.h"
 #include "text/normalize.h"
-#include "index/flat_index.h"
 #include "index/index_factory.h"
 #include "index/kernels/scan_kernels.h"
 
@@ -229,7 +230,7 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   CREDMATCH_RETURN_IF_ERROR(save_encoder((staging / kEncoderFile).string(), *encoder));
   // An exact Flat index already stores these vectors and open() reads them from it; only
   // other indexes need the separate matrix for exact rescoring.
-  if (dynamic_cast<const index::FlatIndex*>(idx.get()) == nullptr) {
+  if (!idx->exact_vectors()) {
     CREDMATCH_RETURN_IF_ERROR(index::save_vectors((staging / kVectorsFile).string(),
                                                   encoder->dim(), vectors, encoder->id()));
   }
@@ -282,13 +283,14 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
   auto idx = index::load_index((root / kIndexFile).string(), dim, encoder_id);
   if (!idx) return idx.status();
   cat->index_ = std::move(*idx);
-  if (const auto* flat = dynamic_cast<const index::FlatIndex*>(cat->index_.get())) {
-    cat->vector_base_ = flat->vectors().data();  // the exact vectors are in the index already
+  // An exact flat index (Flat) holds the exact vectors already and scans them exhaustively.
+  if (const std::optional<std::span<const float>> exact = cat->index_->exact_vectors()) {
+    cat->vector_base_ = exact->data();
+    const int64_t n = cat->index_->size();
     // Only where the int8 kernel is fast (VNNI), or the catalog small enough for the portable
     // one: elsewhere the flat index's fp32 scan (AVX2) is the faster route.
-    if (index::scan::avx512_vnni_kernels() != nullptr || flat->size() * dim <= kPortableFullScan) {
-      cat->full_scan_ =
-          std::make_unique<index::BoundedInt8Scan>(cat->vector_base_, flat->size(), dim);
+    if (index::scan::avx512_vnni_kernels() != nullptr || n * dim <= kPortableFullScan) {
+      cat->full_scan_ = std::make_unique<index::BoundedInt8Scan>(cat->vector_base_, n, dim);
     }
   } else {
     auto vectors = index::load_vectors((root / kVectorsFile).string(), dim, encoder_id);

@@ -218,6 +218,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "credmatch-synth: --index and --no-vectors exclude each other\n");
     return 2;
   }
+  for (const std::string& warning : credmatch::index::factory_warnings(index_spec)) {
+    std::fprintf(stderr, "credmatch-synth: warning: --index %s: %s\n", index_spec.c_str(),
+                 warning.c_str());
+  }
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
