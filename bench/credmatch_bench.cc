@@ -46,7 +46,7 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
 #include "index/ground_truth.h"

@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/bounded_int8_scan.h"
 #include "match/coverage_score.h"
 #include "match/matcher.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "match/matcher.h"
 #include "match/similarity.h"
 

@@ -19,7 +19,7 @@
 
 #include <cstdint>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/kernels/scan_kernels.h"
 #include "match/candidates.h"
 #include "match/coverage_score.h"

@@ -25,7 +25,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/vector_index.h"
 
 namespace credmatch::engine {

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
 #include "index/index_factory.h"
 #include "plan/gap_calibration.h"
 #include "store/ingest.h"

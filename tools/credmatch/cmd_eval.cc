@@ -26,7 +26,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "eval/metrics.h"
 #include "eval/tasks.h"

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "text/line_reader.h"
 #include "index/ground_truth.h"
