@@ -285,34 +285,20 @@ void HnswlibIndex::add(int64_t n, std::span<const float> vectors) {
   reserve(size_ + n);
   const int64_t first = size_;
   std::atomic<int64_t> next{0};
-  const int64_t threads =
-      std::clamp<int64_t>(std::thread::hardware_concurrency(), 1, std::max<int64_t>(1, n / 64));
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
-  auto work = [&](int64_t t) {
+  // Every core of the thread pool (base/thread_pool.h), each taking the next vector.
+  const int64_t threads = std::clamp<int64_t>(pool_workers() + 1, 1, std::max<int64_t>(1, n / 64));
+  run_parallel(threads, [&](int64_t) {
+    std::vector<char> element;
     try {
-      std::vector<char> element;
       for (int64_t i = next++; i < n; i = next++) {
         encode(vectors.data() + i * dim_, element);
         graph_->hnsw.addPoint(element.data(), static_cast<hnswlib::labeltype>(first + i));
       }
     } catch (...) {
-      errors[static_cast<size_t>(t)] = std::current_exception();
-      next = n;  // stop the other workers early
+      next = n;  // stop the other workers early; run_parallel rethrows
+      throw;
     }
-  };
-  std::vector<std::thread> pool;
-  try {
-    for (int64_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  } catch (...) {
-    next = n;
-    for (std::thread& th : pool) th.join();
-    throw;
-  }
-  work(0);
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  });
   size_ += n;
 }
 
