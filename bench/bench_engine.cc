@@ -20,7 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "catalog/loaded_catalog.h"
 #include "store/ingest.h"
 #include "plan/gap.h"
 #include "plan/gap_calibration.h"

@@ -20,7 +20,11 @@
 // registered only with CREDMATCH_BENCH_LARGE=1 (otherwise 100k vectors and 256 MiB).
 //
 // BM_Hnswlib_SearchSingle: HnswlibIndex (hnswlib graph, M 16, efc 100) over the 10k fixture,
-// fp32 and int8 + re-rank, recall@10 against FlatIndex checked (and reported) before timing.
+// fp32 and int8 + re-rank, recall@10 against FlatIndex checked (and reported) before timing;
+// BM_Hnswlib_SearchBatch: the int8 + re-rank graph, 20 queries per call. BM_QuantizedFlat_Search
+// (Flat:fp16 / Flat:int8, with and without re-ranking) and BM_Ivf_Search (ivf with PCA and int8
+// codes, without re-ranking, re-ranking from memory and from a vectors file on disk): the same
+// 10k fixture, one query or 20 per call, each made by make_index() and checked the same way.
 // BM_Dot_Pair: the pair dot products graph indexes use (fp32, int8 codes), 384-d, against a
 // scalar loop first.
 //
@@ -37,12 +41,14 @@
 // Smoke run: ./bench_index --benchmark_min_time=0.01
 #include <benchmark/benchmark.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -56,8 +62,9 @@
 #include "index/bounded_int8_scan.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
-#include "index/hnswlib_index.h"
+#include "index/index_factory.h"
 #include "index/kernels/scan_kernels.h"
+#include "index/vector_file.h"
 
 namespace {
 
@@ -65,6 +72,7 @@ using credmatch::index::FaissIndex;
 using credmatch::index::FlatIndex;
 using credmatch::index::SearchParams;
 using credmatch::index::SearchResult;
+using credmatch::index::VectorIndex;
 namespace scan = credmatch::index::scan;
 
 constexpr int kDim = 256;
@@ -447,43 +455,75 @@ BENCHMARK(BM_FaissHNSW_SearchSingle)
     ->Args({10'000, 64})
     ->Unit(benchmark::kMicrosecond);
 
-// ---- hnswlib graphs (HnswlibIndex) ----
+// ---- Indexes made by make_index(): hnswlib graphs, quantized scans, inverted lists ----
 
-// A graph over the n-vector fixture, built once; aborts unless recall@10 over the query pool at
-// `ef` reaches min_recall against FlatIndex.
-const credmatch::index::HnswlibIndex& hnsw_index(const std::string& spec, int64_t n, int ef,
-                                                 double min_recall, benchmark::State& state) {
-  static std::map<std::pair<std::string, int64_t>, std::unique_ptr<credmatch::index::HnswlibIndex>>
-      cache;
-  const Fixture& f = fixture(n);
-  auto& index = cache[{spec, n}];
-  if (!index) {
-    index = std::make_unique<credmatch::index::HnswlibIndex>(kDim, spec);
-    index->add(n, f.base);
+// The fixture's vectors in a vectors file (for indexes that re-rank from disk), written once
+// per size to the temp directory and removed at exit.
+const std::string& fixture_vectors_file(int64_t n) {
+  struct Files {
+    std::map<int64_t, std::string> paths;
+    ~Files() {
+      for (const auto& [size, path] : paths) std::filesystem::remove(path);
+    }
+  };
+  static Files files;
+  std::string& path = files.paths[n];
+  if (path.empty()) {
+    path = (std::filesystem::temp_directory_path() /
+            ("credmatch_bench_index_" + std::to_string(::getpid()) + "_" + std::to_string(n) +
+             ".vec"))
+               .string();
+    if (!credmatch::index::save_vectors(path, kDim, fixture(n).base, "")) fail("save " + path);
   }
-  const double r =
-      recall(index->search(kQueryPool, f.queries, kK, {.ef_search = ef}), f.exact, 0, kQueryPool);
+  return path;
+}
+
+// make_index(factory) over the n-vector fixture, built once (an index that re-ranks from disk
+// gets the fixture's vectors file attached); aborts unless recall@10 over the query pool with
+// `params` reaches min_recall against FlatIndex.
+const VectorIndex& factory_index(const std::string& factory, int64_t n, const SearchParams& params,
+                                 double min_recall, benchmark::State& state) {
+  static std::map<std::pair<std::string, int64_t>, std::unique_ptr<VectorIndex>> cache;
+  const Fixture& f = fixture(n);
+  std::unique_ptr<VectorIndex>& index = cache[{factory, n}];
+  if (!index) {
+    index = credmatch::index::make_index(factory, kDim);
+    index->add(n, f.base);
+    if (!credmatch::index::attach_vectors_file(*index, fixture_vectors_file(n), "")) {
+      fail("attach vectors file to " + factory);
+    }
+  }
+  const double r = recall(index->search(kQueryPool, f.queries, kK, params), f.exact, 0, kQueryPool);
   if (r < min_recall) {
-    fail("hnsw:" + spec + " ef " + std::to_string(ef) + " recall@10 " + std::to_string(r) + " < " +
-         std::to_string(min_recall));
+    fail(factory + " recall@10 " + std::to_string(r) + " < " + std::to_string(min_recall));
   }
   state.counters["recall@10"] = r;
   return *index;
+}
+
+// Times `queries_per_call` (1 or kBatch) queries per search() call, taken round the pool.
+void time_searches(benchmark::State& state, const VectorIndex& index, const Fixture& f,
+                   int64_t queries_per_call, const SearchParams& params) {
+  int64_t i = 0;
+  for (auto _ : state) {
+    const int64_t first = (i++ * queries_per_call) % (kQueryPool - queries_per_call + 1);
+    const std::span<const float> queries = std::span<const float>(f.queries).subspan(
+        static_cast<size_t>(first * kDim), static_cast<size_t>(queries_per_call * kDim));
+    SearchResult r = index.search(queries_per_call, queries, kK, params);
+    benchmark::DoNotOptimize(r.ids.data());
+  }
 }
 
 // Args: n, ef, storage (0 fp32, 1 int8 + rerank). One query per call, one thread.
 void BM_Hnswlib_SearchSingle(benchmark::State& state) {
   const int64_t n = state.range(0);
   const int ef = static_cast<int>(state.range(1));
-  const std::string spec = state.range(2) == 0 ? "M=16,efc=100" : "M=16,efc=100,int8,rerank";
-  const auto& index = hnsw_index(spec, n, ef, ef >= 64 ? 0.9 : 0.6, state);
-  const Fixture& f = fixture(n);
-  int64_t i = 0;
-  for (auto _ : state) {
-    SearchResult r = index.search(1, f.query(i++), kK, {.ef_search = ef});
-    benchmark::DoNotOptimize(r.ids.data());
-  }
-  state.SetLabel(state.range(2) == 0 ? "fp32" : "int8,rerank");
+  const std::string factory =
+      state.range(2) == 0 ? "hnsw:M=16,efc=100" : "hnsw:M=16,efc=100,int8,rerank=4";
+  const SearchParams params{.ef_search = ef};
+  const VectorIndex& index = factory_index(factory, n, params, ef >= 64 ? 0.9 : 0.6, state);
+  time_searches(state, index, fixture(n), 1, params);
+  state.SetLabel(state.range(2) == 0 ? "fp32" : "int8,rerank=4");
   set_counters(state, n, 1, false);
 }
 BENCHMARK(BM_Hnswlib_SearchSingle)
@@ -492,6 +532,60 @@ BENCHMARK(BM_Hnswlib_SearchSingle)
     ->Args({10'000, 16, 1})
     ->Args({10'000, 64, 1})
     ->Unit(benchmark::kMicrosecond);
+
+// A batch of kBatch queries per call (split over every core), int8 graph + rerank. Arg: ef.
+void BM_Hnswlib_SearchBatch(benchmark::State& state) {
+  const int64_t n = 10'000;
+  const SearchParams params{.ef_search = static_cast<int>(state.range(0))};
+  const VectorIndex& index =
+      factory_index("hnsw:M=16,efc=100,int8,rerank=4", n, params, 0.9, state);
+  time_searches(state, index, fixture(n), kBatch, params);
+  set_counters(state, n, kBatch, false);
+}
+BENCHMARK(BM_Hnswlib_SearchBatch)->Arg(64)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// Flat:fp16 / Flat:int8 over the 10k fixture. Args: storage (0 fp16, 1 int8), re-rank factor
+// (0: none), queries per call (1, or kBatch split over every core).
+void BM_QuantizedFlat_Search(benchmark::State& state) {
+  const int64_t n = 10'000;
+  const int64_t factor = state.range(1);
+  std::string factory = state.range(0) == 0 ? "Flat:fp16" : "Flat:int8";
+  if (factor > 0) factory += ",rerank=" + std::to_string(factor);
+  const VectorIndex& index = factory_index(factory, n, {}, factor > 0 ? 0.99 : 0.9, state);
+  time_searches(state, index, fixture(n), state.range(2), {});
+  state.SetLabel(factory);
+  set_counters(state, n, state.range(2), false);
+}
+BENCHMARK(BM_QuantizedFlat_Search)
+    ->Args({0, 0, 1})
+    ->Args({0, 4, 1})
+    ->Args({1, 0, 1})
+    ->Args({1, 4, 1})
+    ->Args({1, 4, kBatch})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// ivf:nlist=64,nprobe=8,pca=64,int8 over the 10k fixture. Args: re-ranking (0 none, 1 rerank=4
+// in memory, 2 rerank=4 read from the fixture's vectors file), queries per call (1, or kBatch
+// split over every core).
+void BM_Ivf_Search(benchmark::State& state) {
+  const int64_t n = 10'000;
+  std::string factory = "ivf:nlist=64,nprobe=8,pca=64,int8";
+  if (state.range(0) >= 1) factory += ",rerank=4";
+  if (state.range(0) == 2) factory += ",ondisk";
+  const VectorIndex& index = factory_index(factory, n, {}, state.range(0) == 0 ? 0.3 : 0.5, state);
+  time_searches(state, index, fixture(n), state.range(1), {});
+  state.SetLabel(factory);
+  set_counters(state, n, state.range(1), false);
+}
+BENCHMARK(BM_Ivf_Search)
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Args({1, kBatch})
+    ->Args({2, kBatch})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // ---- Exact scan kernels (384-d) ----
 

@@ -18,7 +18,7 @@
 //
 // Inputs: --catalog DIR (a built catalog's competency vectors: real encoder output) or --vectors
 // FILE (a vectors:f32 file, e.g. from credmatch-synth). In the --csv output a factory string's
-// commas are written as '+' ("Flat:int8+rerank"). The last --queries vectors of a seeded
+// commas are written as '+' ("Flat:int8+rerank=4"). The last --queries vectors of a seeded
 // shuffle are held out as queries; the rest are indexed.
 //
 // Usage:
@@ -35,8 +35,10 @@
 #include <fstream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -44,14 +46,11 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/faiss_index.h"
 #include "index/flat_index.h"
-#include "index/hnswlib_index.h"
 #include "index/ground_truth.h"
 #include "index/index_factory.h"
-#include "index/ivf_index.h"
-#include "index/quantized_flat_index.h"
 #include "index/kernels/scan_kernels.h"
 #include "index/vector_file.h"
 
@@ -262,18 +261,11 @@ Row time_search(const VectorIndex& index, const Data& d, const Options& o, int b
 }
 
 double bytes_per_vector(const VectorIndex& index) {
-  if (const auto* q = dynamic_cast<const credmatch::index::QuantizedFlatIndex*>(&index)) {
-    return static_cast<double>(q->memory_bytes()) / static_cast<double>(index.size());
+  // Flat:fp16/int8, hnsw, ivf and their re-ranking wrappers report what they hold.
+  if (const auto* m = dynamic_cast<const credmatch::index::ReportsMemory*>(&index)) {
+    return static_cast<double>(m->memory_bytes()) / static_cast<double>(index.size());
   }
-  if (const auto* h = dynamic_cast<const credmatch::index::HnswlibIndex*>(&index)) {
-    return static_cast<double>(h->memory_bytes()) / static_cast<double>(index.size());
-  }
-  if (const auto* ivf = dynamic_cast<const credmatch::index::IvfIndex*>(&index)) {
-    return static_cast<double>(ivf->memory_bytes()) / static_cast<double>(index.size());
-  }
-  if (dynamic_cast<const credmatch::index::FlatIndex*>(&index) != nullptr) {
-    return index.dim() * 4.0;
-  }
+  if (index.exact_vectors()) return index.dim() * 4.0;  // Flat: its fp32 vectors
   // Faiss: its serialized size is its memory to within a few headers.
   return static_cast<double>(index.serialize().size()) / static_cast<double>(index.size());
 }
@@ -305,11 +297,11 @@ std::vector<Plan> make_plans(int64_t n, int dim) {
       {"flat", "Flat", Plan::kNone, {0}, true},
       {"flat", "Flat:fp16", Plan::kNone, {0}, false},
       {"flat", "Flat:int8", Plan::kNone, {0}, true},
-      {"flat", "Flat:fp16,rerank", Plan::kNone, {0}, false},
-      {"flat", "Flat:int8,rerank", Plan::kNone, {0}, true},
+      {"flat", "Flat:fp16,rerank=4", Plan::kNone, {0}, false},
+      {"flat", "Flat:int8,rerank=4", Plan::kNone, {0}, true},
       {"faiss-flat", "faiss:Flat", Plan::kNone, {0}, false},
       {"hnsw", "hnsw:M=32,efc=200", Plan::kEf, efs, true},
-      {"hnsw", "hnsw:M=32,efc=200,int8,rerank", Plan::kEf, efs, true},
+      {"hnsw", "hnsw:M=32,efc=200,int8,rerank=4", Plan::kEf, efs, true},
       {"faiss-hnsw", "faiss:HNSW32", Plan::kEf, efs, false},
       {"ivf", "faiss:" + ivf + ",Flat", Plan::kNprobe, probes, false},
       {"ivf", "ivf:nlist=" + std::to_string(nlist) + ",int8", Plan::kNprobe, probes, false},
@@ -446,12 +438,12 @@ Data load_data(const std::string& catalog, const std::string& vectors_file, int6
     const std::string index_path = catalog + "/" + credmatch::engine::kIndexFile;
     auto loaded = credmatch::index::load_index(index_path, 0, "");
     if (!loaded) throw std::runtime_error(loaded.status().to_string());
-    const auto* flat = dynamic_cast<const credmatch::index::FlatIndex*>(loaded->get());
-    if (flat == nullptr) {
+    const std::optional<std::span<const float>> exact = (*loaded)->exact_vectors();
+    if (!exact) {
       throw std::runtime_error(index_path + ": neither competencies.vec nor a Flat index");
     }
-    d.dim = flat->dim();
-    all.assign(flat->vectors().begin(), flat->vectors().end());
+    d.dim = (*loaded)->dim();
+    all.assign(exact->begin(), exact->end());
   } else {
     auto m = credmatch::index::load_vectors(path, 0, "");
     if (!m) throw std::runtime_error(m.status().to_string());

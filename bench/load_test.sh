@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
-catalog="${2:-${CREDMATCH_CATALOG:-$PWD/build/catalog}}"
+catalog="${2:-${CREDMATCH_CATALOG:-$PWD/build/default-catalog}}"
 rate="${RATE:-200}"
 duration="${DURATION:-60}"
 threads="${THREADS:-2}"

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "eval/metrics.h"
 #include "relevance/credential_profiles.h"
 #include "relevance/relevance_model.h"

@@ -1,7 +1,8 @@
 // BoundedInt8Scan: every row of a set of fp32 vectors scored against a batch of queries in int8,
 // each score with a radius that provably contains the exact inner product. Exact algorithms
 // prune with the bounds and compute in fp32 only what the bounds leave open (the matcher
-// scores every credential this way on a flat catalog: match/matcher.cc).
+// scores every credential this way on a flat catalog: match/candidates.cc, and prunes its exact
+// rescoring with the bounds: match/exact_similarity.cc).
 //
 // Rows are quantized per row (scan::quantize_int8: b~ = s_b * codes), queries per query
 // (q~ = s_q * q8), and scored by the exact integer kernel Kernels::int8_panels (AVX-512 VNNI: 4x

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,8 @@ class FlatIndex : public VectorIndex {
 
   /// All stored vectors, size size() * dim(), row-major. Invalidated by add().
   std::span<const float> vectors() const { return vectors_; }
+  /// vectors(): a FlatIndex's search is an exact scan of them (VectorIndex::exact_vectors()).
+  std::optional<std::span<const float>> exact_vectors() const override { return vectors(); }
   /// The vector with this id (dim() floats). Throws credmatch::Error unless 0 <= id < size().
   /// Invalidated by add().
   const float* vector(int64_t id) const;

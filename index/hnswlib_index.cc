@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -13,16 +12,15 @@
 #include <thread>
 
 #include "base/binary_file.h"
-#include "base/thread_pool.h"
 #include "base/error.h"
+#include "index/index_options.h"
 #include "index/kernels/scan_kernels.h"
+#include "index/query_batch.h"
 
 namespace credmatch::index {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-constexpr int kDefaultRerank = 4;
-constexpr int kMaxRerank = 1024;
 constexpr int kMaxM = 256;
 
 // What a distance function needs: the row length and the kernels picked for this CPU.
@@ -66,11 +64,6 @@ class IpSpace : public hnswlib::SpaceInterface<float> {
   size_t bytes_;
   DistParam param_;
 };
-
-bool parse_int(std::string_view text, int* out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
 
 using HnswGraph = hnswlib::HierarchicalNSW<float>;
 using Queue = std::priority_queue<std::pair<float, hnswlib::tableint>,
@@ -201,39 +194,25 @@ Queue search_graph(const HnswGraph& h, const void* query, size_t ef) {
 
 HnswConfig HnswConfig::parse(std::string_view spec) {
   HnswConfig c;
-  bool rerank = false;
-  size_t pos = 0;
-  while (pos <= spec.size() && !spec.empty()) {
-    const size_t comma = std::min(spec.find(',', pos), spec.size());
-    const std::string_view item = spec.substr(pos, comma - pos);
-    pos = comma + 1;
-    const size_t eq = item.find('=');
-    const std::string_view key = item.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    int* target = nullptr;
-    if (key == "M") target = &c.m;
-    if (key == "efc") target = &c.ef_construction;
-    if (key == "ef") target = &c.ef_search;
-    if (target != nullptr) {
-      CREDMATCH_CHECK(eq != std::string_view::npos && parse_int(value, target),
-                      "hnsw option '" << item << "': expected " << key << "=INTEGER");
-    } else if (item == "int8") {
+  constexpr int64_t kIntMin = std::numeric_limits<int>::min();
+  constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+  for (const IndexOption& o : parse_index_options(spec, "hnsw")) {
+    if (o.key == "M") {
+      c.m = static_cast<int>(o.integer("hnsw", kIntMin, kIntMax));
+    } else if (o.key == "efc") {
+      c.ef_construction = static_cast<int>(o.integer("hnsw", kIntMin, kIntMax));
+    } else if (o.key == "ef") {
+      c.ef_search = static_cast<int>(o.integer("hnsw", kIntMin, kIntMax));
+    } else if (o.is_flag("int8")) {
       c.int8 = true;
-    } else if (item == "fp32") {
+    } else if (o.is_flag("fp32")) {
       c.int8 = false;
-    } else if (item.starts_with("rerank")) {
-      rerank = true;
-      const std::string_view n = item.substr(6);
-      c.rerank_factor = kDefaultRerank;
-      CREDMATCH_CHECK((n.empty() || parse_int(n, &c.rerank_factor)) && c.rerank_factor >= 1,
-                      "hnsw option '" << item << "': expected rerank or rerankN, N >= 1");
     } else {
-      throw Error("unknown hnsw option '" + std::string(item) + "' in '" + std::string(spec) +
-                  "': accepted are M=N, efc=N, ef=N, fp32, int8, rerank, rerankN");
+      throw_unknown_option(o, "hnsw", spec,
+                           "M=N, efc=N, ef=N, fp32, int8 (and through make_index() rerank=N, "
+                           "ondisk: index/rerank_index.h)");
     }
-    if (comma == spec.size()) break;
   }
-  if (!rerank) c.rerank_factor = 0;
   c.validate();
   return c;
 }
@@ -242,21 +221,11 @@ void HnswConfig::validate() const {
   CREDMATCH_CHECK(m >= 2 && m <= kMaxM, "hnsw M=" << m << ": expected 2 <= M <= " << kMaxM);
   CREDMATCH_CHECK(ef_construction >= 1, "hnsw efc=" << ef_construction << ": expected >= 1");
   CREDMATCH_CHECK(ef_search >= 1, "hnsw ef=" << ef_search << ": expected >= 1");
-  CREDMATCH_CHECK(rerank_factor >= 0 && rerank_factor <= kMaxRerank,
-                  "hnsw rerank factor " << rerank_factor << ": expected 1 .. " << kMaxRerank);
-  CREDMATCH_CHECK(rerank_factor == 0 || int8,
-                  "hnsw rerank needs int8 storage: fp32 graph scores are already exact");
 }
 
 std::string HnswConfig::spec() const {
-  std::string s = "M=" + std::to_string(m) + ",efc=" + std::to_string(ef_construction) +
-                  ",ef=" + std::to_string(ef_search);
-  if (int8) s += ",int8";
-  if (rerank_factor == kDefaultRerank) s += ",rerank";
-  if (rerank_factor != 0 && rerank_factor != kDefaultRerank) {
-    s += ",rerank" + std::to_string(rerank_factor);
-  }
-  return s;
+  return "M=" + std::to_string(m) + ",efc=" + std::to_string(ef_construction) +
+         ",ef=" + std::to_string(ef_search) + (int8 ? ",int8" : "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,35 +285,20 @@ void HnswlibIndex::add(int64_t n, std::span<const float> vectors) {
   reserve(size_ + n);
   const int64_t first = size_;
   std::atomic<int64_t> next{0};
-  const int64_t threads =
-      std::clamp<int64_t>(std::thread::hardware_concurrency(), 1, std::max<int64_t>(1, n / 64));
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
-  auto work = [&](int64_t t) {
+  // Every core of the thread pool (base/thread_pool.h), each taking the next vector.
+  const int64_t threads = std::clamp<int64_t>(pool_workers() + 1, 1, std::max<int64_t>(1, n / 64));
+  run_parallel(threads, [&](int64_t) {
+    std::vector<char> element;
     try {
-      std::vector<char> element;
       for (int64_t i = next++; i < n; i = next++) {
         encode(vectors.data() + i * dim_, element);
         graph_->hnsw.addPoint(element.data(), static_cast<hnswlib::labeltype>(first + i));
       }
     } catch (...) {
-      errors[static_cast<size_t>(t)] = std::current_exception();
-      next = n;  // stop the other workers early
+      next = n;  // stop the other workers early; run_parallel rethrows
+      throw;
     }
-  };
-  std::vector<std::thread> pool;
-  try {
-    for (int64_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  } catch (...) {
-    next = n;
-    for (std::thread& th : pool) th.join();
-    throw;
-  }
-  work(0);
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  if (config_.rerank_factor > 0) exact_.insert(exact_.end(), vectors.begin(), vectors.end());
+  });
   size_ += n;
 }
 
@@ -354,71 +308,40 @@ SearchResult HnswlibIndex::search(int64_t n, std::span<const float> queries, int
   SearchResult result = SearchResult::padded(n, k);
   if (size_ == 0) return result;
   const int ef = params.ef_search > 0 ? params.ef_search : config_.ef_search;
-  const int64_t wanted =
-      config_.rerank_factor > 0 ? int64_t{k} * config_.rerank_factor : int64_t{k};
-  const auto count = static_cast<size_t>(std::max<int64_t>(wanted, ef));
-  // Queries taken one at a time from `next` into their result rows; each task has its own
-  // buffers. Taken as a task finishes one, not split in fixed shares: query costs vary (a
-  // 20-query job on the 1M graph ranged over 2x), and a thread the scheduler pauses then holds
-  // back one query, not half the batch.
-  std::atomic<int64_t> next{0};
-  auto run = [&] {
+  const auto count = static_cast<size_t>(std::max(k, ef));
+  // A batch (e.g. a job's requirements) is split over the scan worker pool.
+  struct Scratch {
     std::vector<char> element;
     std::vector<std::pair<float, int64_t>> hits;  // (score, id)
-    for (int64_t q = next++; q < n; q = next++) {
-      const float* query = queries.data() + q * dim_;
-      const void* probe = query;
-      if (config_.int8) {
-        encode(query, element);
-        probe = element.data();
-      }
-      // (distance, label), worst first: the max-heap searchKnn returns.
-      std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
-      if (graph_->hnsw.num_deleted_ == 0 && !reference_search_) {
-        Queue nearest = search_graph(graph_->hnsw, probe, count);  // at most count
-        for (; !nearest.empty(); nearest.pop()) {
-          found.emplace(nearest.top().first, graph_->hnsw.getExternalLabel(nearest.top().second));
-        }
-      } else {
-        found = graph_->hnsw.searchKnn(probe, count);
-      }
-      hits.clear();
-      while (!found.empty()) {
-        float score = 1.0f - found.top().first;
-        if (score != score) score = kNegInf;  // NaN ranks below every number
-        hits.emplace_back(score, static_cast<int64_t>(found.top().second));
-        found.pop();
-      }
-      // The queue pops worst first: best first after reversing.
-      std::reverse(hits.begin(), hits.end());
-      if (config_.rerank_factor > 0) {
-        hits.resize(std::min<size_t>(hits.size(), static_cast<size_t>(wanted)));
-        for (auto& [score, id] : hits) {
-          score = scan::dot(query, exact_.data() + id * dim_, dim_);
-          if (score != score) score = kNegInf;
-        }
-      }
-      const auto better = [](const auto& a, const auto& b) {
-        return a.first > b.first || (a.first == b.first && a.second < b.second);
-      };
-      const size_t keep = std::min<size_t>(hits.size(), static_cast<size_t>(k));
-      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
-                        better);
-      for (size_t j = 0; j < keep; ++j) {
-        result.ids[static_cast<size_t>(q * k) + j] = hits[j].second;
-        result.scores[static_cast<size_t>(q * k) + j] = hits[j].first;
-      }
-    }
   };
-  if (n == 1 || params.threads == 1) {
-    run();
-    return result;
-  }
-  // A batch (e.g. a job's requirements) is split over the scan worker pool.
-  const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
-  const int64_t tasks =
-      std::min<int64_t>(n, params.threads > 0 ? std::min<int64_t>(params.threads, cores) : cores);
-  run_parallel(tasks, [&](int64_t) { run(); });
+  for_each_query<Scratch>(n, params.threads, [&](int64_t q, Scratch& s) {
+    const float* query = queries.data() + q * dim_;
+    const void* probe = query;
+    if (config_.int8) {
+      encode(query, s.element);
+      probe = s.element.data();
+    }
+    // (distance, label), worst first: the max-heap searchKnn returns.
+    std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+    if (graph_->hnsw.num_deleted_ == 0 && !reference_search_) {
+      Queue nearest = search_graph(graph_->hnsw, probe, count);  // at most count
+      for (; !nearest.empty(); nearest.pop()) {
+        found.emplace(nearest.top().first, graph_->hnsw.getExternalLabel(nearest.top().second));
+      }
+    } else {
+      found = graph_->hnsw.searchKnn(probe, count);
+    }
+    s.hits.clear();
+    while (!found.empty()) {
+      float score = 1.0f - found.top().first;
+      if (score != score) score = kNegInf;  // NaN ranks below every number
+      s.hits.emplace_back(score, static_cast<int64_t>(found.top().second));
+      found.pop();
+    }
+    // The queue pops worst first: best first after reversing (what write_best() sorts fastest).
+    std::reverse(s.hits.begin(), s.hits.end());
+    write_best(s.hits, k, result.ids.data() + q * k, result.scores.data() + q * k);
+  });
   return result;
 }
 
@@ -429,7 +352,7 @@ int64_t HnswlibIndex::memory_bytes() const {
     bytes += static_cast<int64_t>(h.element_levels_[i]) *
              static_cast<int64_t>(h.size_links_per_element_);
   }
-  return bytes + static_cast<int64_t>(exact_.size() * sizeof(float));
+  return bytes;
 }
 
 std::string HnswlibIndex::serialize() const {
@@ -441,7 +364,7 @@ std::string HnswlibIndex::serialize() const {
   w.u32(static_cast<uint32_t>(config_.ef_construction));
   w.u32(static_cast<uint32_t>(config_.ef_search));
   w.u32(config_.int8 ? 1u : 0u);
-  w.u32(static_cast<uint32_t>(config_.rerank_factor));
+  w.u32(0);  // formerly the re-rank factor (see the header)
   w.u64(static_cast<uint64_t>(h.size_data_per_element_));
   w.u32(static_cast<uint32_t>(h.maxlevel_));  // -1 (all ones) when empty
   w.u32(static_cast<uint32_t>(h.enterpoint_node_));
@@ -451,7 +374,6 @@ std::string HnswlibIndex::serialize() const {
     w.u32(bytes);
     if (bytes > 0) w.raw(h.linkLists_[i], bytes);
   }
-  if (!exact_.empty()) w.raw(exact_.data(), exact_.size() * sizeof(float));
   return std::move(w.buffer());
 }
 
@@ -465,10 +387,12 @@ Result<std::unique_ptr<HnswlibIndex>> HnswlibIndex::deserialize(const std::strin
     return Status::mismatch("unknown hnsw index spec '" + spec + "': " + e.what());
   }
   ByteReader r(bytes);
-  uint32_t dim = 0, m = 0, efc = 0, ef = 0, int8 = 0, factor = 0, maxlevel = 0, entry = 0;
+  uint32_t dim = 0, m = 0, efc = 0, ef = 0, int8 = 0, former_rerank_factor = 0, maxlevel = 0,
+           entry = 0;
   uint64_t n = 0, element_bytes = 0;
   if (!r.u32(&dim) || !r.u64(&n) || !r.u32(&m) || !r.u32(&efc) || !r.u32(&ef) || !r.u32(&int8) ||
-      !r.u32(&factor) || !r.u64(&element_bytes) || !r.u32(&maxlevel) || !r.u32(&entry)) {
+      !r.u32(&former_rerank_factor) || !r.u64(&element_bytes) || !r.u32(&maxlevel) ||
+      !r.u32(&entry)) {
     return Status::corruption(what + ": truncated header (" + std::to_string(bytes.size()) +
                               " bytes)");
   }
@@ -477,12 +401,10 @@ Result<std::unique_ptr<HnswlibIndex>> HnswlibIndex::deserialize(const std::strin
   }
   if (m != static_cast<uint32_t>(parsed.m) ||
       efc != static_cast<uint32_t>(parsed.ef_construction) ||
-      ef != static_cast<uint32_t>(parsed.ef_search) || (int8 != 0) != parsed.int8 ||
-      factor != static_cast<uint32_t>(parsed.rerank_factor)) {
-    return Status::corruption(
-        what + ": payload says M=" + std::to_string(m) + ", efc=" + std::to_string(efc) +
-        ", ef=" + std::to_string(ef) + ", int8=" + std::to_string(int8) +
-        ", rerank=" + std::to_string(factor) + ", the factory string disagrees");
+      ef != static_cast<uint32_t>(parsed.ef_search) || (int8 != 0) != parsed.int8) {
+    return Status::corruption(what + ": payload says M=" + std::to_string(m) +
+                              ", efc=" + std::to_string(efc) + ", ef=" + std::to_string(ef) +
+                              ", int8=" + std::to_string(int8) + ", the factory string disagrees");
   }
   auto index = std::make_unique<HnswlibIndex>(static_cast<int>(dim), spec);
   hnswlib::HierarchicalNSW<float>& h = index->graph_->hnsw;
@@ -509,11 +431,9 @@ Result<std::unique_ptr<HnswlibIndex>> HnswlibIndex::deserialize(const std::strin
     upper[i] = r.take(size);
     if (r.failed()) return Status::corruption(what + ": truncated link lists");
   }
-  const uint64_t exact_floats = factor != 0 ? n * dim : 0;
-  if (r.remaining() != exact_floats * sizeof(float)) {
+  if (r.remaining() != 0) {
     return Status::corruption(what + ": " + std::to_string(r.remaining()) +
-                              " bytes after the graph, expected " +
-                              std::to_string(exact_floats * sizeof(float)));
+                              " bytes after the graph, expected none");
   }
   // Every link must point at a node that exists on that level; labels must be 0 .. n-1.
   auto check_list = [&](const char* list, size_t max_links, int level) -> bool {
@@ -569,10 +489,6 @@ Result<std::unique_ptr<HnswlibIndex>> HnswlibIndex::deserialize(const std::strin
     }
     h.maxlevel_ = max_level;
     h.enterpoint_node_ = entry;
-  }
-  if (factor != 0) {
-    index->exact_.resize(exact_floats);
-    r.raw(index->exact_.data(), exact_floats * sizeof(float));
   }
   index->size_ = static_cast<int64_t>(n);
   return index;

@@ -12,17 +12,17 @@
 //         are quantized the same way and distances are integer dot products (vpmaddubsw), so a
 //         visited node costs a quarter of the memory traffic. Scores are approximate unless
 //         re-ranked.
-// ",rerank" / ",rerankN" (int8 only, N = factor, default 4) keeps the fp32 vectors too and
-// re-scores the best k * N graph results exactly: scores are then exact inner products.
+// Re-ranking is RerankIndex's (index/rerank_index.h), for int8 graphs only (fp32 graph scores
+// are exact already): make_index("hnsw:M=32,int8,rerank=4") keeps the fp32 vectors too and
+// re-scores the best k * 4 graph results exactly: scores are then exact inner products.
 //
-// Factory string: "hnsw:" + comma-separated options, all optional, any order:
+// Factory string: "hnsw:" + options (syntax: index/index_options.h), all optional, any order:
 //   M=16        graph degree (hnswlib M; level 0 has 2M links), 2 <= M <= 256
 //   efc=200     ef_construction, beam width while inserting, >= 1
 //   ef=64       default ef_search (beam width per query; SearchParams::ef_search overrides)
 //   int8        int8 storage (see above); "fp32" is the default
-//   rerank[N]   exact re-ranking of k * N candidates (int8 only)
-// e.g. "hnsw:M=32,efc=200", "hnsw:M=32,efc=200,int8,rerank". factory_string() spells every
-// option out in this order.
+// and through make_index() rerank=N (int8 only), ondisk; e.g. "hnsw:M=32,efc=200",
+// "hnsw:M=32,efc=200,int8,rerank=4". factory_string() spells every option out in this order.
 //
 // A batch of queries (n > 1, e.g. a job's requirements) is split over the scan worker pool
 // (run_parallel; SearchParams::threads caps the threads, 1 runs it on the caller).
@@ -35,7 +35,7 @@
 // anything.
 //
 // Usage:
-//   HnswlibIndex index(512, "M=32,efc=200,int8,rerank");
+//   HnswlibIndex index(512, "M=32,efc=200,int8");
 //   index.add(n, base);                                             // base: n * 512 floats
 //   SearchResult r = index.search(1, query, 10, {.ef_search = 64});  // query: 512 floats
 #pragma once
@@ -57,18 +57,17 @@ namespace credmatch::index {
 struct HnswConfig {
   int m = 16;  // hnswlib M
   int ef_construction = 200;
-  int ef_search = 64;     // default beam width per query
-  bool int8 = false;      // int8 codes in the graph instead of fp32
-  int rerank_factor = 0;  // 0: no re-ranking; else keep fp32 and re-score k * factor
+  int ef_search = 64;  // default beam width per query
+  bool int8 = false;   // int8 codes in the graph instead of fp32
 
   /// Parses the part after "hnsw:"; throws credmatch::Error naming the bad option.
   static HnswConfig parse(std::string_view spec);
-  /// The normalised spec, every option spelled out ("M=16,efc=200,ef=64[,int8[,rerankN]]").
+  /// The normalised spec, every option spelled out ("M=16,efc=200,ef=64[,int8]").
   std::string spec() const;
   void validate() const;
 };
 
-class HnswlibIndex : public VectorIndex {
+class HnswlibIndex : public VectorIndex, public ReportsMemory {
  public:
   static constexpr std::string_view kPrefix = "hnsw:";
 
@@ -91,16 +90,19 @@ class HnswlibIndex : public VectorIndex {
   SearchResult search(int64_t n, std::span<const float> queries, int k,
                       const SearchParams& params) const override;
 
-  /// Bytes held: graph (links, codes), the fp32 copies kept for re-ranking.
-  int64_t memory_bytes() const;
+  /// Bytes held: graph (links, codes).
+  int64_t memory_bytes() const override;
 
-  /// Bytes: u32 dim, u64 n, u32 M, u32 efc, u32 ef, u32 int8, u32 rerank factor, u64 bytes per
-  /// graph element, u32 max level, u32 entry point, then hnswlib's level-0 block (n elements),
-  /// each element's upper-level link lists (u32 byte size + links), and the fp32 vectors when
-  /// re-ranking.
+  /// Bytes: u32 dim, u64 n, u32 M, u32 efc, u32 ef, u32 int8, u32 0, u64 bytes per graph
+  /// element, u32 max level, u32 entry point, then hnswlib's level-0 block (n elements) and
+  /// each element's upper-level link lists (u32 byte size + links). The u32 after int8 held
+  /// the re-rank factor when this index re-ranked itself: files written then
+  /// ("hnsw:...,int8,rerank") hold their factor there, and their fp32 rows after the link
+  /// lists, where a RerankIndex keeps them now (index/rerank_index.h).
   std::string serialize() const override;
-  /// Rebuilds an index from serialize()'s bytes; every link is checked to point at an existing
-  /// node on that level, so a damaged payload fails with kCorruption instead of crashing search.
+  /// Rebuilds an index from serialize()'s bytes (the former re-rank factor field is not
+  /// read); every link is checked to point at an existing node on that level, so a damaged
+  /// payload fails with kCorruption instead of crashing search.
   static Result<std::unique_ptr<HnswlibIndex>> deserialize(const std::string& spec,
                                                            std::string_view bytes);
 
@@ -119,7 +121,6 @@ class HnswlibIndex : public VectorIndex {
   HnswConfig config_;
   int64_t size_ = 0;
   std::unique_ptr<Graph> graph_;
-  std::vector<float> exact_;  // rerank: size_ * dim_ fp32
   bool reference_search_ = false;
 };
 

@@ -5,9 +5,9 @@
 #include <faiss/VectorTransform.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <queue>
 #include <thread>
 #include <utility>
@@ -15,6 +15,7 @@
 #include "base/binary_file.h"
 #include "base/thread_pool.h"
 #include "base/error.h"
+#include "index/index_options.h"
 #include "index/kernels/scan_kernels.h"
 
 namespace credmatch::index {
@@ -24,11 +25,6 @@ namespace {
 constexpr int64_t kListBlock = 1024;
 // Vectors encoded per pass of add(): bounds the rotated copy (kAddChunk * stored dim floats).
 constexpr int64_t kAddChunk = 65536;
-
-bool parse_int(std::string_view text, int64_t* out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
 
 // (score, id), ordered so that the priority queue's top is the worst kept entry: the lowest
 // score, and among equal scores the largest id (ties go to the smaller id).
@@ -56,44 +52,26 @@ void offer(TopK& top, size_t k, float score, int64_t id) {
 
 IvfConfig IvfConfig::parse(std::string_view spec) {
   IvfConfig c;
-  size_t pos = 0;
-  while (!spec.empty()) {
-    const size_t comma = std::min(spec.find(',', pos), spec.size());
-    const std::string_view item = spec.substr(pos, comma - pos);
-    const size_t eq = item.find('=');
-    const std::string_view key = item.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    if (key == "nlist" || key == "nprobe" || key == "pca" || key == "train" || key == "rerank") {
-      int64_t v = 0;
-      CREDMATCH_CHECK(eq != std::string_view::npos && parse_int(value, &v) && v >= 0,
-                      "ivf option '" << item << "': expected " << key << "=INTEGER >= 0");
-      if (key == "train") {
-        c.train = v;
-      } else if (key == "rerank") {
-        CREDMATCH_CHECK(v <= 1024, "ivf option '" << item << "': expected rerank <= 1024");
-        c.rerank = static_cast<int>(v);
-      } else {
-        CREDMATCH_CHECK(v <= (int64_t{1} << 24), "ivf option '" << item << "': too large");
-        (key == "nlist" ? c.nlist : key == "nprobe" ? c.nprobe : c.pca) = static_cast<int>(v);
-      }
-    } else if (item == "int8") {
+  for (const IndexOption& o : parse_index_options(spec, "ivf")) {
+    if (o.key == "nlist" || o.key == "nprobe" || o.key == "pca") {
+      const auto v = static_cast<int>(o.integer("ivf", 0, int64_t{1} << 24));
+      (o.key == "nlist" ? c.nlist : o.key == "nprobe" ? c.nprobe : c.pca) = v;
+    } else if (o.key == "train") {
+      c.train = o.integer("ivf", 0, std::numeric_limits<int64_t>::max());
+    } else if (o.is_flag("int8")) {
       c.int8 = true;
-    } else if (item == "fp32") {
+    } else if (o.is_flag("fp32")) {
       c.int8 = false;
-    } else if (item == "ondisk") {
-      c.ondisk = true;
     } else {
-      throw Error("unknown ivf option '" + std::string(item) + "' in '" + std::string(spec) +
-                  "': accepted are nlist=N, nprobe=N, pca=N, train=N, rerank=N, ondisk, int8, fp32");
+      throw_unknown_option(o, "ivf", spec,
+                           "nlist=N, nprobe=N, pca=N, train=N, int8, fp32 (and through "
+                           "make_index() rerank=N, ondisk: index/rerank_index.h)");
     }
-    if (comma == spec.size()) break;
-    pos = comma + 1;
   }
   CREDMATCH_CHECK(c.nlist >= 1, "ivf nlist=" << c.nlist << ": expected >= 1");
   CREDMATCH_CHECK(c.nprobe >= 1, "ivf nprobe=" << c.nprobe << ": expected >= 1");
   CREDMATCH_CHECK(c.train == 0 || c.train >= c.nlist,
                   "ivf train=" << c.train << ": expected 0 or >= nlist (" << c.nlist << ")");
-  CREDMATCH_CHECK(!c.ondisk || c.rerank > 0, "ivf option 'ondisk' needs rerank=N");
   return c;
 }
 
@@ -101,8 +79,6 @@ std::string IvfConfig::spec() const {
   std::string s = "nlist=" + std::to_string(nlist) + ",nprobe=" + std::to_string(nprobe) +
                   ",pca=" + std::to_string(pca) + (int8 ? ",int8" : ",fp32");
   if (train > 0) s += ",train=" + std::to_string(train);
-  if (rerank > 0) s += ",rerank=" + std::to_string(rerank);
-  if (ondisk) s += ",ondisk";
   return s;
 }
 
@@ -128,7 +104,6 @@ struct IvfIndex::Impl {
   };
   std::vector<List> lists;
   std::unique_ptr<std::string> payload;  // a loaded file's bytes, which `loaded` points into
-  std::vector<float> exact;  // rerank: every vector, fp32, by id
 
   const void* codes(const List& l, bool int8) const {
     if (l.loaded != nullptr) return l.loaded;
@@ -297,9 +272,6 @@ void IvfIndex::add(int64_t n, std::span<const float> vectors) {
       l.ids.push_back(size_ + start + i);
     }
   }
-  if (config_.rerank > 0 && !config_.ondisk) {
-    m.exact.insert(m.exact.end(), vectors.begin(), vectors.end());
-  }
   size_ += n;
 }
 
@@ -308,9 +280,6 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
   check_search_args(dim_, n, queries, k);
   SearchResult result = SearchResult::padded(n, k);
   if (n == 0 || size_ == 0) return result;
-  CREDMATCH_CHECK(!config_.ondisk || rows_ != nullptr,
-                  factory_string() << ": re-ranks from disk but no vectors file is attached "
-                                      "(IvfIndex::attach_vectors)");
   const Impl& m = *impl_;
   const int sdim = m.sdim;
   const int nprobe = std::min(params.nprobe > 0 ? params.nprobe : config_.nprobe, config_.nlist);
@@ -331,14 +300,11 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
     scan::scan_top_k(centroids, rotated.data(), n, nprobe, nprobe, probes.data(),
                      probe_scores.data(), {.max_threads = threads});
   }
-  // Re-ranked scores are exact inner products: the offset is only for approximate ones.
   std::vector<float> offset(static_cast<size_t>(n), 0.0f);
-  if (config_.rerank == 0) {
-    for (int64_t q = 0; q < n; ++q) {
-      double s = 0;
-      for (int j = 0; j < dim_; ++j) s += double{queries[q * dim_ + j]} * m.mean[j];
-      offset[q] = static_cast<float>(s);
-    }
+  for (int64_t q = 0; q < n; ++q) {
+    double s = 0;
+    for (int j = 0; j < dim_; ++j) s += double{queries[q * dim_ + j]} * m.mean[j];
+    offset[q] = static_cast<float>(s);
   }
   if (config_.int8) {
     for (int64_t q = 0; q < n; ++q) {
@@ -348,7 +314,7 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
 
   // Scans probes [from, to) of query q into `top`, which keeps the best `cap`.
   const scan::Kernels& kernels = scan::active_kernels();
-  const size_t cap = static_cast<size_t>(k) * static_cast<size_t>(std::max(1, config_.rerank));
+  const auto cap = static_cast<size_t>(k);
   auto scan_probes = [&](int64_t q, int from, int to, TopK& top, std::vector<float>& buffer) {
     const float* query = rotated.data() + q * sdim;
     for (int p = from; p < to; ++p) {
@@ -371,22 +337,6 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
     }
   };
   auto write = [&](int64_t q, TopK& top) {
-    if (config_.rerank > 0) {
-      // The candidates re-scored exactly against the original query.
-      TopK exact;
-      const float* query = queries.data() + q * dim_;
-      std::vector<float> row(config_.ondisk ? static_cast<size_t>(dim_) : 0);
-      for (; !top.empty(); top.pop()) {
-        const int64_t id = top.top().second;
-        const float* x = m.exact.data() + id * dim_;
-        if (config_.ondisk) {
-          rows_->read(id, row.data());
-          x = row.data();
-        }
-        offer(exact, static_cast<size_t>(k), kernels.dot_fp32(query, x, dim_), id);
-      }
-      top = std::move(exact);
-    }
     for (int64_t j = static_cast<int64_t>(top.size()) - 1; j >= 0; --j) {
       result.ids[q * k + j] = top.top().second;
       result.scores[q * k + j] = top.top().first + offset[q];
@@ -425,20 +375,10 @@ SearchResult IvfIndex::search(int64_t n, std::span<const float> queries, int k,
   return result;
 }
 
-void IvfIndex::attach_vectors(std::shared_ptr<const VectorRows> rows) {
-  CREDMATCH_CHECK(rows != nullptr && rows->dim() == dim_ && rows->size() == size_,
-                  "ivf attach_vectors: " << (rows ? rows->path() : std::string("(null)"))
-                                         << " holds " << (rows ? rows->size() : 0) << " x "
-                                         << (rows ? rows->dim() : 0) << ", the index "
-                                         << size_ << " x " << dim_);
-  rows_ = std::move(rows);
-}
-
 int64_t IvfIndex::memory_bytes() const {
   const Impl& m = *impl_;
   int64_t bytes = static_cast<int64_t>(
-      (m.mean.size() + m.rotation.size() + m.spread.size() + 2 * m.centroids.size() +
-       m.exact.size()) *
+      (m.mean.size() + m.rotation.size() + m.spread.size() + 2 * m.centroids.size()) *
       sizeof(float));
   const int64_t code_bytes = config_.int8 ? 1 : 4;
   for (const Impl::List& l : m.lists) {
@@ -472,7 +412,6 @@ std::string IvfIndex::serialize() const {
     if (config_.int8) w.raw(l.scales.data(), l.scales.size() * sizeof(float));
     w.raw(l.ids.data(), l.ids.size() * sizeof(int64_t));
   }
-  floats(m.exact);
   return std::move(w.buffer());
 }
 
@@ -537,11 +476,9 @@ Result<std::unique_ptr<IvfIndex>> IvfIndex::deserialize(const std::string& spec,
   }
   const uint64_t code_bytes = int8 != 0 ? 1 : sizeof(float);
   const uint64_t row_bytes = sdim * code_bytes + (int8 != 0 ? 4 : 0) + 8;
-  const uint64_t exact_bytes = parsed.rerank > 0 && !parsed.ondisk ? n * dim * sizeof(float) : 0;
-  if (r.remaining() != n * row_bytes + exact_bytes) {
+  if (r.remaining() != n * row_bytes) {
     return Status::corruption(what + ": " + std::to_string(r.remaining()) +
-                              " bytes of lists, expected " +
-                              std::to_string(n * row_bytes + exact_bytes));
+                              " bytes of lists, expected " + std::to_string(n * row_bytes));
   }
   std::vector<bool> seen(n, false);
   for (uint32_t l = 0; l < nlist; ++l) {
@@ -565,9 +502,6 @@ Result<std::unique_ptr<IvfIndex>> IvfIndex::deserialize(const std::string& spec,
       }
       seen[static_cast<size_t>(id)] = true;
     }
-  }
-  if (!floats(m.exact, exact_bytes / sizeof(float))) {
-    return Status::corruption(what + ": truncated re-rank vectors");
   }
   m.payload = std::move(owned);
   m.prepare(static_cast<int>(dim));

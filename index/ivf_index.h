@@ -9,10 +9,11 @@
 //   3. Every vector goes to its nearest centroid's list, stored as fp32 or int8 codes: each
 //      rotated component is divided by its spread in the sample (so small trailing components
 //      are not rounded to zero), then quantized with a per-vector scale (scan_kernels.h kInt8).
-//   rerank=N also keeps every vector in fp32 (4 * dim bytes more per vector) and re-scores the
-//   best k * N candidates exactly: scores are then exact, and ids too unless a true neighbour
-//   was not among the candidates. rerank=N,ondisk keeps nothing more in memory: the rows are
-//   read (pread) from the vectors file given to attach_vectors(), e.g. the catalog's
+//   Re-ranking is RerankIndex's (index/rerank_index.h): make_index("ivf:...,rerank=N") also
+//   keeps every vector in fp32 (4 * dim bytes more per vector) and re-scores the best k * N
+//   candidates exactly: scores are then exact, and ids too unless a true neighbour was not
+//   among the candidates. rerank=N,ondisk keeps nothing more in memory: the rows are read
+//   (pread) from the vectors file given to attach_vectors_file(), e.g. the catalog's
 //   competencies.vec, k * N rows of 4 * dim bytes per query.
 // Search: q.x = q.mean + <P q, P(x - mean)> + (what PCA dropped), so the query is rotated
 // once (P q, times the per-dimension spreads for int8), the `nprobe` lists whose centroids
@@ -23,9 +24,10 @@
 // and the pca x dim rotation; 10M x (384 + 12) = 4 GB. load_index() hands the file's payload
 // to deserialize() so the codes are used in place, not copied.
 //
-// Factory string: "ivf:nlist=4096,nprobe=32,pca=384,int8" (any order; defaults nlist=1024,
-// nprobe=16, pca=0, fp32, rerank=0; train=N caps the vectors of the first add used for
-// training, default 256 * nlist).
+// Factory string: "ivf:nlist=4096,nprobe=32,pca=384,int8" (options syntax:
+// index/index_options.h; any order; defaults nlist=1024, nprobe=16, pca=0, fp32; train=N caps
+// the vectors of the first add used for training, default 256 * nlist), and through
+// make_index() rerank=N, ondisk.
 //
 // Measured (bench/README.md, 1M synthetic hybrid 1,280-d vectors): their spectrum is flat
 // (512 of 1,280 principal components hold 83.5 % of the centred variance), so PCA to 512
@@ -51,7 +53,6 @@
 #include <vector>
 
 #include "base/status.h"
-#include "index/vector_file.h"
 #include "index/vector_index.h"
 
 namespace credmatch::index {
@@ -62,10 +63,8 @@ struct IvfConfig {
   int pca = 0;  // 0: no rotation, every dim kept
   bool int8 = false;
   int64_t train = 0;  // 0: 256 * nlist
-  int rerank = 0;     // > 0: re-score the best k * rerank exactly from fp32 rows
-  bool ondisk = false;  // rerank rows come from an attached vectors file, not memory
 
-  /// Parses "nlist=N,nprobe=N,pca=N,int8|fp32,train=N,rerank=N,ondisk"; throws credmatch::Error naming the bad
+  /// Parses "nlist=N,nprobe=N,pca=N,int8|fp32,train=N"; throws credmatch::Error naming the bad
   /// item.
   static IvfConfig parse(std::string_view spec);
   /// The normalised spec (every option, fixed order).
@@ -73,7 +72,7 @@ struct IvfConfig {
   int64_t train_cap() const { return train > 0 ? train : int64_t{256} * nlist; }
 };
 
-class IvfIndex : public VectorIndex {
+class IvfIndex : public VectorIndex, public ReportsMemory {
  public:
   static constexpr std::string_view kPrefix = "ivf:";
 
@@ -94,23 +93,21 @@ class IvfIndex : public VectorIndex {
   SearchResult search(int64_t n, std::span<const float> queries, int k,
                       const SearchParams& params) const override;
 
-  /// For rerank=N,ondisk: the file holding every added vector by id (dim() floats each,
-  /// size() rows). Throws credmatch::Error on another dim or count.
-  void attach_vectors(std::shared_ptr<const VectorRows> rows);
-
   bool trained() const { return trained_; }
   /// Bytes held: codes, scales, ids, centroids, rotation.
-  int64_t memory_bytes() const;
+  int64_t memory_bytes() const override;
   const IvfConfig& config() const { return config_; }
 
   /// Bytes: u32 dim, u32 stored dim, u32 nlist, u32 nprobe, u32 int8, u32 trained, u64 n, then
   /// (if trained) mean (dim f32), rotation (stored dim x dim f32, empty when pca=0), spreads
   /// (stored dim f32), centroids (nlist x stored dim f32), list sizes (nlist u64), then for
   /// all lists in order: codes (n x stored dim, f32 or i8), scales (n f32, int8 only), ids
-  /// (n i64), then with rerank the fp32 vectors by id (n x dim f32); little endian.
+  /// (n i64); little endian. (A re-ranking ivf's file, RerankIndex's, has its fp32 vectors by
+  /// id after these, as when this index kept them itself.)
   std::string serialize() const override;
-  /// Rebuilds from serialize()'s bytes, which start at `offset` in `payload`; takes the payload
-  /// over and scans the codes where they lie. Fails with kCorruption unless the sizes agree.
+  /// Rebuilds from serialize()'s bytes, which start at `offset` in `payload` and end at its
+  /// end; takes the payload over and scans the codes where they lie. Fails with kCorruption
+  /// unless the sizes agree.
   static Result<std::unique_ptr<IvfIndex>> deserialize(const std::string& spec,
                                                        std::string&& payload, size_t offset);
 
@@ -125,7 +122,6 @@ class IvfIndex : public VectorIndex {
   bool trained_ = false;
   int64_t size_ = 0;
   std::unique_ptr<Impl> impl_;
-  std::shared_ptr<const VectorRows> rows_;
 };
 
 }  // namespace credmatch::index

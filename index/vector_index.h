@@ -1,9 +1,21 @@
 // VectorIndex: the nearest-neighbour core every matcher searches. Scores are inner products of
 // unit vectors (cosine similarity): higher is better.
 //
-// Implementations: FlatIndex (exact, the test oracle; index/flat_index.h) and FaissIndex (any
-// Faiss index factory string; index/faiss_index.h). Pick one by factory string with
-// make_index() in index/index_factory.h.
+// Implementations (make one by factory string with make_index(), index/index_factory.h):
+//   FlatIndex           "Flat": exact, the test oracle (index/flat_index.h)
+//   QuantizedFlatIndex  "Flat:fp16", "Flat:int8": exhaustive scan of quantized codes
+//                       (index/quantized_flat_index.h)
+//   HnswlibIndex        "hnsw:OPTS": an hnswlib HNSW graph (index/hnswlib_index.h)
+//   IvfIndex            "ivf:OPTS": inverted lists with PCA and int8 codes (index/ivf_index.h)
+//   FaissIndex          "faiss:SPEC": any Faiss index factory string (index/faiss_index.h)
+//   RerankIndex         ",rerank=N[,ondisk]" after the options of Flat:fp16/int8, hnsw or ivf:
+//                       any of those, its best k * N re-scored exactly from fp32 vectors in
+//                       memory or in a vectors file (index/rerank_index.h)
+//
+// Optional capabilities, each its own small interface beside VectorIndex (find them with
+// dynamic_cast): ReadsVectorsFile (an index that reads exact rows from a vectors file at search
+// time) and ReportsMemory (bytes held). exact_vectors() gives the fp32 vectors of an index
+// whose search is an exact scan of them (FlatIndex), nullopt for any other.
 //
 // Thread safety: search() is safe to call from several threads at once on a const index;
 // add() is not safe concurrently with anything.
@@ -17,6 +29,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -70,6 +83,36 @@ class VectorIndex {
 
   /// The index's own bytes (not including the container header), for save_index().
   virtual std::string serialize() const = 0;
+
+  /// The fp32 vectors search() scans exhaustively and exactly (size() * dim() floats,
+  /// row-major, by id), for a caller that would otherwise keep its own copy (the catalog) or
+  /// scan them itself: FlatIndex's. nullopt for every other index, including a RerankIndex,
+  /// which keeps exact copies but finds its candidates approximately. Invalidated by add().
+  virtual std::optional<std::span<const float>> exact_vectors() const { return std::nullopt; }
+};
+
+class VectorRows;  // index/vector_file.h
+
+/// Optional capability of an index that reads exact rows from a vectors file at search time
+/// (a RerankIndex with "ondisk"). attach_vectors_file() (index/index_factory.h) finds it with
+/// dynamic_cast and gives it the file.
+class ReadsVectorsFile {
+ public:
+  virtual ~ReadsVectorsFile() = default;
+  /// True when search() reads its rows from an attached file (and throws credmatch::Error
+  /// until one is attached).
+  virtual bool reads_vectors_file() const = 0;
+  /// The file holding every added vector by id (dim() floats each, size() rows). Throws
+  /// credmatch::Error for another dim or row count.
+  virtual void attach_vectors(std::shared_ptr<const VectorRows> rows) = 0;
+};
+
+/// Optional capability: the bytes an index holds for its vectors and structures (codes, links,
+/// fp32 copies; not small fixed overheads).
+class ReportsMemory {
+ public:
+  virtual ~ReportsMemory() = default;
+  virtual int64_t memory_bytes() const = 0;
 };
 
 }  // namespace credmatch::index

@@ -5,6 +5,7 @@
 
 #include "match/job_text.h"
 #include "store/ingest.h"
+#include "text/normalize.h"
 
 namespace credmatch::engine {
 
@@ -25,6 +26,18 @@ Result<Job> job_from_posting(std::string_view posting) {
     return Status::invalid_argument("no requirement statement found in the text");
   }
   return job;
+}
+
+Status check_job(const Job& job) {
+  if (job.requirements.empty()) {
+    return Status::invalid_argument("job '" + job.title + "': requirements: must not be empty");
+  }
+  for (size_t r = 0; r < job.requirements.size(); ++r) {
+    if (normalize(job.requirements[r].text).empty()) {
+      return Status::invalid_argument("requirements[" + std::to_string(r) + "].text: is empty");
+    }
+  }
+  return Status::ok();
 }
 
 Result<Job> job_from_occupation(const CatalogStore& store, const std::string& query) {

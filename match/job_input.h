@@ -30,4 +30,8 @@ Result<Job> job_from_posting(std::string_view posting);
 /// suggestions).
 Result<Job> job_from_occupation(const CatalogStore& store, const std::string& query);
 
+/// A job the matcher and the gap analysis can take: at least one requirement, none empty
+/// once normalised. kInvalidArgument naming the job or "requirements[i].text" otherwise.
+Status check_job(const Job& job);
+
 }  // namespace credmatch::engine

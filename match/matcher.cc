@@ -1,20 +1,26 @@
+// Matcher::match runs the stages of docs/matching.md, each in its own file of match/:
+//
+//   encode the requirements        here (encode_requirements)
+//   candidate bounds and order     match/candidates.h     (full scan or index route)
+//   the score of a credential      match/coverage_score.h (the formula; its upper bound)
+//   exact similarities             match/exact_similarity.h (one per route)
+//   exact top list                 match/rescoring.h      (threshold algorithm, on the pool)
+//   evidence                       match/evidence.h
 #include "match/matcher.h"
 
 #include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <cstdio>
-#include <limits>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <thread>
 
 #include "base/error.h"
 #include "base/thread_pool.h"
+#include "match/candidates.h"
+#include "match/coverage_score.h"
+#include "match/evidence.h"
+#include "match/exact_similarity.h"
+#include "match/job_input.h"
+#include "match/rescoring.h"
 #include "text/normalize.h"
-#include "index/bounded_int8_scan.h"
-#include "index/kernels/scan_kernels.h"
 
 namespace credmatch::engine {
 namespace {
@@ -24,73 +30,33 @@ namespace {
 constexpr int64_t kMaxThreads = 8;
 constexpr int64_t kMinStatementsPerThread = 4;
 
-// A similarity rounded to a multiple of 2^-20 (~1e-6). Kernels sum in different orders
-// (AVX-512, AVX2, portable), so scores equal in exact arithmetic (two credentials that each
-// have a competency identical to a requirement: cosine 1) come out ~1e-7 apart in an order
-// that depends on the CPU; rounded, they tie, and the documented tie-break (the shorter
-// credential, then the id) decides. Exact for |s| < 2^3: s * 2^20 and back are exact scalings.
-float snap(float s) {
-  constexpr float kGrid = 1048576.0f;  // 2^20
-  return std::nearbyint(s * kGrid) * (1.0f / kGrid);
+// Threads for encoding and exact rescoring (the index search splits its own batch).
+int64_t match_threads(const index::SearchParams& search) {
+  if (search.threads == 1) return 1;
+  return std::clamp<int64_t>(
+      search.threads > 0 ? search.threads : std::thread::hardware_concurrency(), 1, kMaxThreads);
 }
 
-// max_i a[i] in 8 independent running maxima: one running maximum (std::max, which takes
-// references) is a chain of dependent loads and stores, 10x slower over 10k rows.
-float max_of(const float* a, int64_t n) {
-  constexpr int kLanes = 8;
-  float m[kLanes];
-  std::fill(m, m + kLanes, -std::numeric_limits<float>::infinity());
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int l = 0; l < kLanes; ++l) m[l] = a[i + l] > m[l] ? a[i + l] : m[l];
+// The job's requirement statements as unit vectors, n_req * dim floats. Rows encode
+// independently: a job's statements are split over the threads (~30 us each).
+std::vector<float> encode_requirements(const Encoder& encoder, const Job& job, int64_t threads) {
+  const int d = encoder.dim();
+  const int64_t n_req = static_cast<int64_t>(job.requirements.size());
+  std::vector<std::string> texts;
+  for (const auto& r : job.requirements) texts.push_back(r.text);
+  std::vector<float> queries(job.requirements.size() * size_t(d));
+  const int64_t encode_tasks = std::min<int64_t>(threads, n_req / kMinStatementsPerThread);
+  if (encode_tasks <= 1) {
+    encoder.encode(texts, queries);
+  } else {
+    run_parallel(encode_tasks, [&](int64_t t) {
+      const int64_t begin = n_req * t / encode_tasks, end = n_req * (t + 1) / encode_tasks;
+      encoder.encode(
+          std::span<const std::string>(texts).subspan(size_t(begin), size_t(end - begin)),
+          std::span<float>(queries).subspan(size_t(begin * d), size_t((end - begin) * d)));
+    });
   }
-  for (; i < n; ++i) m[0] = std::max(m[0], a[i]);
-  return *std::max_element(m, m + kLanes);
-}
-
-// The full scan's buffers (about 2 MB for 20 requirements over the default catalog), reused
-// across calls: allocated per call they were mmap'ed and unmapped every time, page faults
-// included. A pool, not thread_local: the server runs requests on one I/O thread per
-// connection, so per-thread buffers would grow with the connections, not with the requests in
-// flight. Thread-safe.
-struct ScanBuffers {
-  std::vector<float> lower, upper, credential_upper;
-};
-class PooledBuffers {
- public:
-  PooledBuffers() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_.empty()) {
-      buffers_ = std::move(free_.back());
-      free_.pop_back();
-    }
-    if (!buffers_) buffers_ = std::make_unique<ScanBuffers>();
-  }
-  ~PooledBuffers() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() < kMaxPooled) free_.push_back(std::move(buffers_));
-  }
-  PooledBuffers(const PooledBuffers&) = delete;
-  PooledBuffers& operator=(const PooledBuffers&) = delete;
-  ScanBuffers& get() const { return *buffers_; }
-
- private:
-  static constexpr size_t kMaxPooled = 8;
-  static inline std::mutex mutex_;
-  static inline std::vector<std::unique_ptr<ScanBuffers>> free_;
-  std::unique_ptr<ScanBuffers> buffers_;
-};
-
-struct Exact {
-  double score = 0.0;
-  std::vector<float> best;        // per requirement
-  std::vector<int64_t> argbest;   // per requirement, competency position or -1
-};
-
-std::string format_score(float s) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(s));
-  return buf;
+  return queries;
 }
 
 }  // namespace
@@ -108,446 +74,46 @@ Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
   config_.validate();
 }
 
-namespace {
-
-// The words of wa that wb contains, once each, in wa's order. Statements are short (tens of
-// words), so linear searches beat building a hash set.
-std::vector<std::string> common_words(const std::vector<std::string>& wa,
-                                      const std::vector<std::string>& wb) {
-  std::vector<std::string> out;
-  for (const std::string& w : wa) {
-    if (std::find(wb.begin(), wb.end(), w) != wb.end() &&
-        std::find(out.begin(), out.end(), w) == out.end()) {
-      out.push_back(w);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::vector<std::string> shared_terms(const std::string& a, const std::string& b) {
-  return common_words(content_words(a), content_words(b));
-}
-
 Result<MatchResult> Matcher::match(const Job& job) const {
-  const auto& reqs = job.requirements;
-  if (reqs.empty()) {
-    return Status::invalid_argument("job '" + job.title + "': requirements: must not be empty");
-  }
-  for (size_t r = 0; r < reqs.size(); ++r) {
-    if (normalize(reqs[r].text).empty()) {
-      return Status::invalid_argument("requirements[" + std::to_string(r) + "].text: is empty");
-    }
-  }
-  const int d = catalog_.encoder().dim();
-  const int64_t n_req = static_cast<int64_t>(reqs.size());
-  const int64_t n_comp = catalog_.index().size();
-  const size_t n_cred = catalog_.credentials().size();
-  const float tau = config_.threshold;
-  auto credit = [tau](float s) { return s >= tau ? static_cast<double>(s) : 0.0; };
-
-  std::vector<double> weight(reqs.size());
-  double total_weight = 0.0;
-  for (size_t r = 0; r < reqs.size(); ++r) {
-    weight[r] = reqs[r].importance == Importance::kEssential ? config_.essential_weight
-                                                               : config_.optional_weight;
-    total_weight += weight[r];
-  }
-  if (total_weight <= 0.0) total_weight = 1.0;  // only optional requirements at weight 0
-
-  std::vector<std::string> texts;
-  for (const auto& r : reqs) texts.push_back(r.text);
-  std::vector<float> queries(reqs.size() * size_t(d));
-  // Threads for encoding and exact rescoring (the index search splits its own batch).
-  const int64_t threads =
-      config_.search.threads == 1
-          ? 1
-          : std::clamp<int64_t>(config_.search.threads > 0 ? config_.search.threads
-                                                             : std::thread::hardware_concurrency(),
-                                1, kMaxThreads);
-  // Rows encode independently: a job's statements are split over the threads (~30 us each).
-  const int64_t encode_tasks = std::min<int64_t>(threads, n_req / kMinStatementsPerThread);
-  if (encode_tasks <= 1) {
-    catalog_.encoder().encode(texts, queries);
-  } else {
-    run_parallel(encode_tasks, [&](int64_t t) {
-      const int64_t begin = n_req * t / encode_tasks, end = n_req * (t + 1) / encode_tasks;
-      catalog_.encoder().encode(
-          std::span<const std::string>(texts).subspan(size_t(begin), size_t(end - begin)),
-          std::span<float>(queries).subspan(size_t(begin * d), size_t((end - begin) * d)));
-    });
-  }
+  if (Status s = check_job(job); !s.is_ok()) return s;
+  const CoverageScore score(job, config_);
+  const int64_t threads = match_threads(config_.search);
+  const std::vector<float> vectors = encode_requirements(catalog_.encoder(), job, threads);
+  const RequirementVectors queries{vectors.data(), int64_t(job.requirements.size()),
+                                   catalog_.encoder().dim()};
 
   MatchResult result;
-  result.requirements.resize(reqs.size());
-  if (n_comp == 0) return result;
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  result.requirements.resize(job.requirements.size());
+  if (catalog_.index().size() == 0) return result;
 
-  // 1. An upper bound on every candidate credential's score, (bound, credential) in `order`,
-  // and `unseen_ub`, a bound on every credential not in `order`.
-  std::vector<std::pair<double, int32_t>> order;
-  double unseen_ub = 0.0;
+  // 1. Bounds on every candidate credential, from the full scan or the index.
+  std::unique_ptr<CandidateBounds> candidates;
+  std::unique_ptr<ExactSimilarity> exact;
   const index::BoundedInt8Scan* full_scan =
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
-  // Full scan: lower[r * nd + u] <= cos(r, m) <= upper[...] for every competency m with
-  // vector u = distinct_of(m) (nd distinct vectors).
-  // Taken from the pool only by the full scan: the index route leaves them empty.
-  std::optional<PooledBuffers> pooled;
-  ScanBuffers unpooled;
-  ScanBuffers& buffers = full_scan != nullptr ? pooled.emplace().get() : unpooled;
-  std::vector<float>& lower = buffers.lower;
-  std::vector<float>& upper = buffers.upper;
-  std::vector<float>& cred_upper = buffers.credential_upper;
-  const int64_t nd = full_scan != nullptr ? full_scan->distinct() : 0;
-  // Index: the nearest competencies of each requirement. Any competency not retrieved for r
-  // scores at most the last retrieved score (exact index): unseen_bound[r], or nothing at all
-  // once every competency was retrieved. hits_of[r] holds r's last search, depth[r] its size.
-  std::vector<std::vector<std::pair<int64_t, float>>> hits_of(reqs.size());
-  std::vector<int64_t> depth(reqs.size(), 0);
-  std::vector<float> unseen_bound(reqs.size(), kNegInf);
-  // Searches requirements `which` for their k nearest competencies each.
-  auto search = [&](const std::vector<int64_t>& which, int k) {
-    std::vector<float> rows(which.size() * size_t(d));
-    for (size_t i = 0; i < which.size(); ++i) {
-      std::copy_n(queries.data() + which[i] * d, d, rows.data() + i * size_t(d));
-    }
-    const index::SearchResult hits =
-        catalog_.index().search(int64_t(which.size()), rows, k, config_.search);
-    for (size_t i = 0; i < which.size(); ++i) {
-      const size_t r = size_t(which[i]);
-      hits_of[r].clear();
-      for (int j = 0; j < k; ++j) {
-        const int64_t id = hits.ids[i * size_t(k) + size_t(j)];
-        if (id >= 0) hits_of[r].emplace_back(id, hits.scores[i * size_t(k) + size_t(j)]);
-      }
-      depth[r] = k;
-      unseen_bound[r] = k < n_comp ? snap(hits.scores[i * size_t(k) + size_t(k - 1)]) : kNegInf;
-      RequirementSummary& sum = result.requirements[r];
-      if (!hits_of[r].empty()) {
-        sum.best_score = hits_of[r][0].second;
-        sum.best_competency = hits_of[r][0].first;
-        sum.covered_by_catalog = sum.best_score >= tau;
-      }
-    }
-  };
-  // Bounds from the requirements' hits: `order`, `unseen_ub` and `likely_last`.
-  double likely_last = 0.0;
-  auto bound_retrieved = [&] {
-    order.clear();
-    unseen_ub = 0.0;
-    // The credentials retrieved, in first-seen order, and for each its best retrieved score per
-    // requirement (seen_best[slot * n_req + r]); slot_of maps a credential to its slot. Flat
-    // arrays: a hash map of per-credential vectors cost ~0.6 ms for 20 x 256 hits.
-    std::vector<int32_t> slot_of(n_cred, -1);
-    std::vector<int32_t> seen;
-    std::vector<float> seen_best;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      for (const auto& [id, s] : hits_of[r]) {
-        const int32_t c = catalog_.credential_of(id);
-        int32_t& slot = slot_of[size_t(c)];
-        if (slot < 0) {
-          slot = int32_t(seen.size());
-          seen.push_back(c);
-          seen_best.resize(seen_best.size() + reqs.size(), kNegInf);
-        }
-        float& best = seen_best[size_t(slot) * reqs.size() + r];
-        best = std::max(best, snap(s));
-      }
-      unseen_ub += weight[r] * credit(unseen_bound[r]);
-    }
-    unseen_ub /= total_weight;
-    order.reserve(seen.size());
-    std::vector<double> retrieved_scores;
-    retrieved_scores.reserve(seen.size());
-    for (size_t slot = 0; slot < seen.size(); ++slot) {
-      const float* best = seen_best.data() + slot * reqs.size();
-      double ub = 0.0, retrieved = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) {
-        ub += weight[r] * credit(std::max(best[r], unseen_bound[r]));
-        retrieved += weight[r] * credit(best[r]);
-      }
-      order.emplace_back(ub / total_weight, seen[slot]);
-      retrieved_scores.push_back(retrieved / total_weight);
-    }
-    // The top-th best score from the retrieved scores alone: about the last score the list
-    // will keep (0 when fewer credentials were retrieved).
-    likely_last = 0.0;
-    if (retrieved_scores.size() >= size_t(config_.top)) {
-      std::nth_element(retrieved_scores.begin(), retrieved_scores.begin() + (config_.top - 1),
-                       retrieved_scores.end(), std::greater<>());
-      likely_last = retrieved_scores[size_t(config_.top - 1)];
-    }
-  };
   if (full_scan != nullptr) {
-    lower.resize(size_t(n_req * nd));
-    upper.resize(lower.size());
-    full_scan->score(queries.data(), n_req, lower.data(), upper.data(), config_.search.threads);
-    // cred_upper[r * n_cred + c]: the most any competency of c can score for r.
-    cred_upper.resize(size_t(n_req) * n_cred);  // every entry is written below
-    for (int64_t r = 0; r < n_req; ++r) {
-      const float* up = upper.data() + r * nd;
-      float* cu = cred_upper.data() + r * int64_t(n_cred);
-      for (size_t c = 0; c < n_cred; ++c) {
-        float u = kNegInf;
-        for (int32_t v : catalog_.full_scan_rows_of(static_cast<int32_t>(c))) {
-          u = std::max(u, up[v]);
-        }
-        cu[c] = u;
-      }
-      // The best competency scores at least this.
-      const float floor = max_of(lower.data() + r * nd, nd);
-      // The catalog's best competency for r, exactly: only those whose bound reaches `floor`.
-      RequirementSummary& sum = result.requirements[size_t(r)];
-      sum.best_score = kNegInf;
-      for (int64_t v = 0; v < nd; ++v) {
-        if (up[v] < floor) continue;
-        const int64_t m = full_scan->first_row(int32_t(v));
-        const float s = index::scan::dot(queries.data() + r * d, catalog_.competency_vector(m), d);
-        if (s > sum.best_score || (s == sum.best_score && m < sum.best_competency)) {
-          sum.best_score = s;
-          sum.best_competency = m;
-        }
-      }
-      sum.covered_by_catalog = sum.best_score >= tau;
-    }
-    for (size_t c = 0; c < n_cred; ++c) {
-      double ub = 0.0;
-      for (size_t r = 0; r < reqs.size(); ++r) ub += weight[r] * credit(cred_upper[r * n_cred + c]);
-      if (ub > 0.0) order.emplace_back(ub / total_weight, static_cast<int32_t>(c));
-    }
+    auto scanned = std::make_unique<FullScanCandidates>(catalog_, *full_scan, queries, score,
+                                                        config_.search.threads);
+    exact = std::make_unique<BoundedPairSimilarity>(catalog_, queries, *scanned, score);
+    candidates = std::move(scanned);
   } else {
-    std::vector<int64_t> all(reqs.size());
-    for (size_t r = 0; r < reqs.size(); ++r) all[r] = int64_t(r);
-    search(all, int(std::min<int64_t>(config_.neighbours, n_comp)));
-    bound_retrieved();
-    result.index_searches = 1;
-  }
-  auto sort_order = [&] {
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-  };
-  sort_order();
-
-  // 2. Exact rescoring in bound order until the top list is settled. With the full scan's
-  // bounds, only the pairs that can change the result are computed: a competency whose upper
-  // bound is below another's lower bound is not the best, and (for the score, not for the
-  // evidence) one whose upper bound is below the threshold earns no credit. The credentials
-  // kept are rescored again for their evidence: the best competency and its score for every
-  // requirement, covered or not.
-  //
-  // Index route: every requirement against every competency of the credential, scored as a
-  // small matrix product (requirements in groups of kMaxQueryGroup against each run of
-  // consecutive competency rows), so a competency's row is read once per group, not once per
-  // requirement: pair by pair this was as slow as the 20 searches themselves at 1M.
-  const index::scan::Kernels& kernels = index::scan::active_kernels();
-  auto rescore_all_pairs = [&](std::span<const int64_t> comps, Exact& e) {
-    const size_t m = comps.size();
-    thread_local std::vector<float> scores, group;
-    scores.resize(reqs.size() * m);
-    for (size_t j0 = 0; j0 < m;) {
-      size_t j1 = j0 + 1;
-      while (j1 < m && comps[j1] == comps[j1 - 1] + 1) ++j1;
-      const int64_t rows = int64_t(j1 - j0);
-      const float* base = catalog_.competency_vector(comps[j0]);
-      group.resize(size_t(index::scan::kMaxQueryGroup * rows));
-      for (int64_t q0 = 0; q0 < n_req; q0 += index::scan::kMaxQueryGroup) {
-        const int nq = int(std::min<int64_t>(index::scan::kMaxQueryGroup, n_req - q0));
-        kernels.fp32(queries.data() + q0 * d, nq, base, rows, d, group.data());
-        for (int a = 0; a < nq; ++a) {
-          std::copy_n(group.data() + a * rows, rows, scores.data() + size_t(q0 + a) * m + j0);
-        }
-      }
-      j0 = j1;
-    }
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      for (size_t j = 0; j < m; ++j) {
-        const float s = snap(scores[r * m + j]);
-        if (s > e.best[r]) {
-          e.best[r] = s;
-          e.argbest[r] = comps[j];
-        }
-      }
-      // The best pair again with the pair kernel, which the full scan route uses: the blocked
-      // kernel sums in another order, and the two routes give the same scores to the bit.
-      if (e.argbest[r] >= 0) {
-        const float* q = queries.data() + r * size_t(d);
-        e.best[r] = snap(index::scan::dot(q, catalog_.competency_vector(e.argbest[r]), d));
-      }
-      e.score += weight[r] * credit(e.best[r]);
-    }
-    e.score /= total_weight;
-  };
-  auto rescore = [&](int32_t c, bool for_evidence) {
-    Exact e;
-    e.best.assign(reqs.size(), kNegInf);
-    e.argbest.assign(reqs.size(), -1);
-    const auto comps = catalog_.competencies_of(c);
-    if (full_scan == nullptr) {
-      rescore_all_pairs(comps, e);
-      return e;
-    }
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      const float* q = queries.data() + r * size_t(d);
-      // Competencies whose upper bound is below `skip_below` are not computed.
-      const float* lo = lower.data() + r * size_t(nd);
-      const float* up = upper.data() + r * size_t(nd);
-      float skip_below = for_evidence ? kNegInf : tau;
-      for (int64_t p : comps) skip_below = std::max(skip_below, lo[full_scan->distinct_of(p)]);
-      for (int64_t p : comps) {
-        if (up[full_scan->distinct_of(p)] < skip_below) continue;
-        const float s = snap(index::scan::dot(q, catalog_.competency_vector(p), d));
-        if (s > e.best[r]) {
-          e.best[r] = s;
-          e.argbest[r] = p;
-        }
-      }
-      e.score += weight[r] * credit(e.best[r]);
-    }
-    e.score /= total_weight;
-    return e;
-  };
-  auto better = [&](const std::pair<int32_t, Exact>& a, const std::pair<int32_t, Exact>& b) {
-    if (a.second.score != b.second.score) return a.second.score > b.second.score;
-    const auto& ca = catalog_.credentials()[size_t(a.first)];
-    const auto& cb = catalog_.credentials()[size_t(b.first)];
-    const double ha = ca.hours.value_or(std::numeric_limits<double>::infinity());
-    const double hb = cb.hours.value_or(std::numeric_limits<double>::infinity());
-    if (ha != hb) return ha < hb;  // equal coverage: the shorter credential first
-    return a.first < b.first;
-  };
-  std::vector<std::pair<int32_t, Exact>> kept;  // sorted best first, at most `top`
-  auto keep = [&](int32_t c, Exact e) {
-    ++result.candidates_rescored;
-    if (e.score <= 0.0) return;
-    kept.emplace_back(c, std::move(e));
-    std::sort(kept.begin(), kept.end(), better);
-    if (kept.size() > size_t(config_.top)) kept.pop_back();
-  };
-  // Strictly above: a credential whose bound equals the last score kept may tie it and win on
-  // the tie-break (shorter, then smaller id), so it is still rescored.
-  auto settled = [&](double next_bound) {
-    return kept.size() == size_t(config_.top) && kept.back().second.score > next_bound;
-  };
-  std::vector<char> scored(n_cred, 0);
-  // Rescoring runs in bound order. With more than one search thread, the threads take the next
-  // credential in that order as they finish one (a thread that is descheduled or slow holds
-  // back no fixed share of the work) and merge into `kept` under a lock. A thread stops at the
-  // first bound the current last score kept settles; that score only grows, so every credential
-  // skipped scores below the final list and the result is the serial one. Only
-  // candidates_rescored may vary: a credential taken just before the list settled is still
-  // rescored.
-  auto rescore_in_order = [&] {
-    const int64_t tasks = std::min<int64_t>(threads, int64_t(order.size()));
-    std::atomic<size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::mutex kept_mutex;
-    auto work = [&](int64_t) {
-      while (!stop.load(std::memory_order_relaxed)) {
-        const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-        if (i >= order.size()) break;
-        const auto [ub, c] = order[i];
-        {
-          std::lock_guard<std::mutex> lock(kept_mutex);
-          if (ub <= 0.0 || settled(ub)) {
-            stop = true;
-            break;
-          }
-          if (scored[size_t(c)]) continue;
-          scored[size_t(c)] = 1;
-        }
-        Exact e = rescore(c, false);
-        std::lock_guard<std::mutex> lock(kept_mutex);
-        keep(c, std::move(e));
-      }
-    };
-    if (tasks <= 1) {
-      work(0);
-    } else {
-      run_parallel(tasks, work);
-    }
-  };
-  for (;;) {
-    // Index route: credentials never retrieved can still matter when a requirement's list was
-    // cut above the threshold (its last score still earns credit). Those requirements alone
-    // are searched 4x deeper (the others' bounds earn nothing) and rescoring goes on; once
-    // every competency was asked for, what is left is scored exactly. When the unseen bound
-    // is above the score the list will likely end on, the deeper search comes first: every
-    // bound is at least unseen_ub, so rescoring now would go through nearly every credential
-    // retrieved (at 1M with 64 neighbours, 920 instead of 540) and settle nothing.
-    if (!(unseen_ub > 0.0 && unseen_ub >= likely_last)) {  // the full scan's unseen_ub is 0
-      rescore_in_order();
-      if (unseen_ub <= 0.0 || settled(unseen_ub)) break;
-    }
-    std::vector<int64_t> deeper;
-    int64_t k = 0;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      if (credit(unseen_bound[r]) > 0.0 && depth[r] < n_comp) {
-        deeper.push_back(int64_t(r));
-        k = std::max(k, std::min(depth[r] * 4, n_comp));
-      }
-    }
-    if (deeper.empty()) {
-      for (size_t c = 0; c < n_cred; ++c) {
-        if (!scored[c]) keep(static_cast<int32_t>(c), rescore(static_cast<int32_t>(c), false));
-      }
-      break;
-    }
-    ++result.index_searches;
-    search(deeper, int(k));
-    bound_retrieved();
-    sort_order();
-  }
-  if (full_scan != nullptr) {
-    for (auto& [c, e] : kept) {
-      const double score = e.score;
-      e = rescore(c, true);
-      e.score = score;  // the same sum (only non-crediting pairs were skipped)
-    }
+    candidates = std::make_unique<IndexCandidates>(catalog_, queries, score, config_);
+    exact = std::make_unique<AllPairsSimilarity>(catalog_, queries);
   }
 
-  // 3. Evidence for the credentials kept. Each requirement's content words are computed once
-  // per match; the competencies' are kept by the catalog across matches.
-  std::vector<std::vector<std::string>> requirement_words(reqs.size());
-  for (size_t r = 0; r < reqs.size(); ++r) requirement_words[r] = content_words(reqs[r].text);
-  for (auto& [c, e] : kept) {
-    CredentialMatch m;
-    m.credential = c;
-    m.score = e.score;
-    for (size_t r = 0; r < reqs.size(); ++r) {
-      Evidence ev;
-      ev.requirement = static_cast<int>(r);
-      ev.competency = e.argbest[r];
-      ev.score = e.argbest[r] >= 0 ? e.best[r] : 0.0f;
-      ev.covered = ev.competency >= 0 && ev.score >= tau;
-      const bool essential = reqs[r].importance == Importance::kEssential;
-      (essential ? m.essential_total : m.optional_total) += 1;
-      if (ev.covered) (essential ? m.essential_covered : m.optional_covered) += 1;
-      if (ev.competency >= 0) {
-        const IndexedCompetency& comp = catalog_.competencies()[size_t(ev.competency)];
-        ev.competency_id = comp.id;
-        ev.competency_text = comp.text;
-        ev.shared_terms =
-            common_words(requirement_words[r], catalog_.competency_words(ev.competency));
-      }
-      if (ev.covered) {
-        ev.why = "similarity " + format_score(ev.score) + " >= threshold " + format_score(tau);
-        if (!ev.shared_terms.empty()) {
-          ev.why += "; shared terms:";
-          for (size_t i = 0; i < ev.shared_terms.size(); ++i) {
-            ev.why += (i ? ", " : " ") + ev.shared_terms[i];
-          }
-        }
-      } else if (ev.competency >= 0) {
-        ev.why = "no match: best competency scores " + format_score(ev.score) +
-                 " < threshold " + format_score(tau);
-      } else {
-        ev.why = "no match: the credential lists no competency";
-      }
-      m.evidence.push_back(std::move(ev));
-    }
-    result.credentials.push_back(std::move(m));
+  // 2. The exact top list.
+  Rescored rescored = rescore_until_settled(*candidates, *exact, score, catalog_.credentials(),
+                                            config_.top, threads);
+  result.requirements = candidates->requirements();
+  result.index_searches = candidates->index_searches();
+  result.candidates_rescored = rescored.candidates_rescored;
+
+  // 3. Evidence for the credentials kept: their best competency for every requirement, then
+  // what each one shows.
+  for (ScoredCredential& s : rescored.top) exact->complete(s.credential, s.best);
+  const EvidenceWriter evidence(catalog_, job, score.threshold());
+  for (const ScoredCredential& s : rescored.top) {
+    result.credentials.push_back(evidence.explain(s.credential, s.score, s.best));
   }
   return result;
 }

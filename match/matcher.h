@@ -12,6 +12,10 @@
 // when the catalog's index is an exact flat scan, else from the vector index (the
 // `neighbours` nearest competencies of each requirement bound the rest).
 //
+// match() runs these as separate stages (docs/matching.md, "Code"): match/candidates.h,
+// match/coverage_score.h (the formula above), match/exact_similarity.h, match/rescoring.h,
+// match/evidence.h.
+//
 // Thread safety: match() is const and safe to call from several threads on one Matcher.
 #pragma once
 
@@ -21,7 +25,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "index/vector_index.h"
 
 namespace credmatch::engine {

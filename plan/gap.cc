@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "index/kernels/scan_kernels.h"
+#include "match/job_input.h"
 #include "text/normalize.h"
 
 namespace credmatch::engine {
@@ -42,14 +43,7 @@ GapAnalyzer::GapAnalyzer(const LoadedCatalog& catalog, GapConfig config)
 
 Result<GapReport> GapAnalyzer::analyze(const Job& job, const WorkerProfile& profile) const {
   const auto& reqs = job.requirements;
-  if (reqs.empty()) {
-    return Status::invalid_argument("job '" + job.title + "': requirements: must not be empty");
-  }
-  for (size_t r = 0; r < reqs.size(); ++r) {
-    if (normalize(reqs[r].text).empty()) {
-      return Status::invalid_argument("requirements[" + std::to_string(r) + "].text: is empty");
-    }
-  }
+  CREDMATCH_RETURN_IF_ERROR(check_job(job));
   std::vector<int32_t> completed;
   for (size_t i = 0; i < profile.completed.size(); ++i) {
     auto c = catalog_.find_credential(profile.completed[i]);

@@ -23,7 +23,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/profile.h"
 
 namespace credmatch::engine {

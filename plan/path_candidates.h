@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/gap.h"
 #include "plan/planner.h"
 

@@ -22,7 +22,7 @@
 #include "base/error.h"
 #include "base/status.h"
 #include "service/api.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/gap.h"
 #include "plan/gap_calibration.h"
 #include "store/ingest.h"

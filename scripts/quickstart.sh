@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-export CREDMATCH_CATALOG="${CREDMATCH_CATALOG:-$PWD/build/catalog}"
+export CREDMATCH_CATALOG="${CREDMATCH_CATALOG:-$PWD/build/default-catalog}"
 ./build/tools/credmatch build
 ./build/tools/credmatch info
 echo

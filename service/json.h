@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "match/matcher.h"
 #include "plan/gap.h"
 #include "plan/gap_calibration.h"

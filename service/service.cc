@@ -224,17 +224,28 @@ json Service::credential(std::string_view id) const {
   return out;
 }
 
-json Service::search(std::string_view q, int k, const std::vector<std::string>& kinds) const {
-  const auto snap = snapshot();
-  if (q.find_first_not_of(" \t\r\n") == std::string_view::npos) bad("q", "must be a non-empty string");
-  if (q.size() > limits_.max_query_bytes) {
-    bad("q", "longer than the limit of " + std::to_string(limits_.max_query_bytes) + " bytes");
+namespace {
+
+// "q" and "k" of GET /v1/search and /v1/occupations.
+void check_query(std::string_view q, int k, const Limits& limits, bool allow_empty) {
+  if (!allow_empty && q.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    bad("q", "must be a non-empty string");
+  }
+  if (q.size() > limits.max_query_bytes) {
+    bad("q", "longer than the limit of " + std::to_string(limits.max_query_bytes) + " bytes");
   }
   if (!is_valid_utf8(q)) bad("q", "is not valid UTF-8");
-  if (k < 1 || k > limits_.max_search_k) {
-    bad("k", "must be an integer in 1.." + std::to_string(limits_.max_search_k) + ", got " +
+  if (k < 1 || k > limits.max_search_k) {
+    bad("k", "must be an integer in 1.." + std::to_string(limits.max_search_k) + ", got " +
                  std::to_string(k));
   }
+}
+
+}  // namespace
+
+json Service::search(std::string_view q, int k, const std::vector<std::string>& kinds) const {
+  const auto snap = snapshot();
+  check_query(q, k, limits_, /*allow_empty=*/false);
   auto wanted = [&](const char* kind) {
     return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
   };
@@ -282,14 +293,7 @@ json Service::search(std::string_view q, int k, const std::vector<std::string>& 
 
 json Service::occupations(std::string_view q, int k) const {
   const auto snap = snapshot();
-  if (q.size() > limits_.max_query_bytes) {
-    bad("q", "longer than the limit of " + std::to_string(limits_.max_query_bytes) + " bytes");
-  }
-  if (!is_valid_utf8(q)) bad("q", "is not valid UTF-8");
-  if (k < 1 || k > limits_.max_search_k) {
-    bad("k", "must be an integer in 1.." + std::to_string(limits_.max_search_k) + ", got " +
-                 std::to_string(k));
-  }
+  check_query(q, k, limits_, /*allow_empty=*/true);
   json list = json::array();
   auto add = [&](const OccupationSummary& o, float score) {
     list.push_back({{"id", o.id}, {"title", o.title}, {"code", o.code},

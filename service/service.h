@@ -18,7 +18,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "catalog/loaded_catalog.h"
 #include "service/request.h"
 
 namespace credmatch::engine::api {

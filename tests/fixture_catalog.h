@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "catalog/loaded_catalog.h"
 #include "store/ingest.h"
 #include "tests/test_util.h"
 

@@ -18,10 +18,10 @@ def docs_example():
 
 
 def test_docs_example_runs_on_the_fixture_catalog(tmp_path, catalog_dir, monkeypatch):
-    # The example opens "build/catalog" and reads "examples/data-analyst.json" from the
+    # The example opens "build/default-catalog" and reads "examples/data-analyst.json" from the
     # working folder.
     (tmp_path / "build").mkdir()
-    os.symlink(catalog_dir, tmp_path / "build" / "catalog")
+    os.symlink(catalog_dir, tmp_path / "build" / "default-catalog")
     os.symlink(os.path.join(os.environ["CREDMATCH_SOURCE_DIR"], "examples"), tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()

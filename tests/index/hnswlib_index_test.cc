@@ -1,7 +1,8 @@
 // HnswlibIndex: recall floors against the exact FlatIndex oracle (fp32 and int8 graphs, with
-// and without re-ranking), ef_search per call, save -> load -> identical results, damaged
-// payloads refused, factory-string parsing, concurrent searches agreeing with serial ones, the
-// prefetching search against hnswlib's own, and the int8 pair kernel against a scalar loop.
+// and without re-ranking by a RerankIndex), ef_search per call, save -> load -> identical
+// results, damaged payloads refused, factory-string parsing, concurrent searches agreeing with
+// serial ones, the prefetching search against hnswlib's own, and the int8 pair kernel against
+// a scalar loop.
 #include "index/hnswlib_index.h"
 
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@
 #include "index/flat_index.h"
 #include "index/index_factory.h"
 #include "index/kernels/scan_kernels.h"
+#include "index/rerank_index.h"
 #include "tests/test_util.h"
 #include "tests/vector_data.h"
 
@@ -68,7 +70,8 @@ TEST(HnswlibIndex, MeetsRecallFloorsAgainstTheExactOracle) {
   };
   for (const Case& c :
        {Case{"hnsw:M=16,efc=100", 64, 0.95}, Case{"hnsw:M=16,efc=100", 10, 0.6},
-        Case{"hnsw:M=16,efc=100,int8", 64, 0.9}, Case{"hnsw:M=16,efc=100,int8,rerank", 64, 0.95}}) {
+        Case{"hnsw:M=16,efc=100,int8", 64, 0.9},
+        Case{"hnsw:M=16,efc=100,int8,rerank=4", 64, 0.95}}) {
     SCOPED_TRACE(std::string(c.factory) + " ef=" + std::to_string(c.ef));
     std::unique_ptr<VectorIndex> index = built(c.factory);
     ASSERT_EQ(index->size(), kBase);
@@ -109,20 +112,26 @@ TEST(HnswlibIndex, LargerEfNeverLowersRecallMuchAndReachesNearExact) {
 }
 
 // search() runs its own prefetching copy of hnswlib's searchKnn: same ids and scores in the same
-// order, for fp32 and int8 graphs, with and without re-ranking, ef from 1 to above the base's
-// neighbourhoods, k below and above ef, and duplicated vectors (equal distances, where only
-// identical heap operations keep the same order).
+// order, for fp32 and int8 graphs, with and without re-ranking (a RerankIndex over the graph),
+// ef from 1 to above the base's neighbourhoods, k below and above ef, and duplicated vectors
+// (equal distances, where only identical heap operations keep the same order).
 TEST(HnswlibIndex, PrefetchingSearchEqualsHnswlibsSearchKnn) {
   std::vector<float> base = data().base;
   base.insert(base.end(), data().base.begin(), data().base.begin() + 200 * kDim);
   const int64_t n = kBase + 200;
-  for (const char* factory :
-       {"hnsw:M=8,efc=50", "hnsw:M=16,efc=60,int8", "hnsw:M=12,efc=60,int8,rerank2"}) {
-    SCOPED_TRACE(factory);
-    std::unique_ptr<VectorIndex> index = make_index(factory, kDim);
+  const struct {
+    const char* spec;
+    int rerank;
+  } cases[] = {{"M=8,efc=50", 0}, {"M=16,efc=60,int8", 0}, {"M=12,efc=60,int8", 2}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.spec) + " rerank=" + std::to_string(c.rerank));
+    auto graph = std::make_unique<HnswlibIndex>(kDim, c.spec);
+    HnswlibIndex* hnsw = graph.get();
+    std::unique_ptr<VectorIndex> index = std::move(graph);
+    if (c.rerank > 0) {
+      index = std::make_unique<RerankIndex>(std::move(index), RerankOptions{.factor = c.rerank});
+    }
     index->add(n, base);
-    auto* hnsw = dynamic_cast<HnswlibIndex*>(index.get());
-    ASSERT_NE(hnsw, nullptr);
     for (int ef : {1, 10, 64, 300}) {
       for (int k : {1, 10, 50}) {
         SCOPED_TRACE("ef=" + std::to_string(ef) + " k=" + std::to_string(k));
@@ -139,7 +148,7 @@ TEST(HnswlibIndex, PrefetchingSearchEqualsHnswlibsSearchKnn) {
 
 TEST(HnswlibIndex, SaveLoadGivesIdenticalResults) {
   const std::filesystem::path path = testing_util::unique_temp_path("hnsw.index");
-  for (const char* factory : {"hnsw:M=8,efc=50", "hnsw:M=12,efc=60,ef=32,int8,rerank2"}) {
+  for (const char* factory : {"hnsw:M=8,efc=50", "hnsw:M=12,efc=60,ef=32,int8,rerank=2"}) {
     SCOPED_TRACE(factory);
     std::unique_ptr<VectorIndex> index = built(factory);
     ASSERT_TRUE(save_index(path.string(), *index, "enc"));
@@ -232,13 +241,19 @@ TEST(HnswlibIndex, FlippedByteInTheFileIsRefused) {
 TEST(HnswlibIndex, ParsesAndNormalisesFactoryStrings) {
   EXPECT_EQ(make_index("hnsw:", kDim)->factory_string(), "hnsw:M=16,efc=200,ef=64");
   EXPECT_EQ(make_index("hnsw:efc=100,M=32", kDim)->factory_string(), "hnsw:M=32,efc=100,ef=64");
+  EXPECT_EQ(make_index("hnsw:M=32,int8,rerank=4", kDim)->factory_string(),
+            "hnsw:M=32,efc=200,ef=64,int8,rerank=4");
+  EXPECT_EQ(make_index("hnsw:rerank=8,int8", kDim)->factory_string(),
+            "hnsw:M=16,efc=200,ef=64,int8,rerank=8");
+  // The former spellings, still read (tests/index/index_options_test.cc: their warnings).
   EXPECT_EQ(make_index("hnsw:M=32,int8,rerank", kDim)->factory_string(),
-            "hnsw:M=32,efc=200,ef=64,int8,rerank");
+            "hnsw:M=32,efc=200,ef=64,int8,rerank=4");
   EXPECT_EQ(make_index("hnsw:int8,rerank8", kDim)->factory_string(),
-            "hnsw:M=16,efc=200,ef=64,int8,rerank8");
+            "hnsw:M=16,efc=200,ef=64,int8,rerank=8");
   for (const char* bad :
        {"hnsw:M=1", "hnsw:M=abc", "hnsw:M", "hnsw:efc=0", "hnsw:ef=-3", "hnsw:rerank",
-        "hnsw:int8,rerankx", "hnsw:int8,rerank0", "hnsw:foo", "hnsw:M=16,,efc=3"}) {
+        "hnsw:rerank=4", "hnsw:int8,rerankx", "hnsw:int8,rerank0", "hnsw:int8,rerank=-1",
+        "hnsw:int8,rerank=1025", "hnsw:int8,ondisk", "hnsw:foo", "hnsw:M=16,,efc=3"}) {
     SCOPED_TRACE(bad);
     EXPECT_THROW(make_index(bad, kDim), Error);
   }
@@ -251,7 +266,7 @@ TEST(HnswlibIndex, ParsesAndNormalisesFactoryStrings) {
 }
 
 TEST(HnswlibIndex, ConcurrentSearchesMatchSerialOnes) {
-  std::unique_ptr<VectorIndex> index = built("hnsw:M=16,efc=100,int8,rerank");
+  std::unique_ptr<VectorIndex> index = built("hnsw:M=16,efc=100,int8,rerank=4");
   const SearchResult serial = index->search(kQueries, data().queries, kK, {.ef_search = 40});
   std::vector<SearchResult> got(4);
   std::vector<std::thread> threads;
@@ -268,6 +283,8 @@ TEST(HnswlibIndex, ThrowsOnCallerMistakes) {
   EXPECT_THROW(index.add(2, std::span(data().base).first(kDim)), Error);
   EXPECT_THROW(index.search(1, std::span(data().base).first(kDim), 0, {}), Error);
   EXPECT_THROW(HnswlibIndex(0, ""), Error);
+  // Re-ranking is make_index()'s (RerankIndex), not an option of the graph itself.
+  EXPECT_THROW(HnswlibIndex(kDim, "int8,rerank=4"), Error);
 }
 
 TEST(ScanKernels, PairDotProductsMatchScalarLoops) {

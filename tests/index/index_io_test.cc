@@ -213,6 +213,26 @@ TEST(IndexFactory, MakesEachKindFromItsFactoryString) {
   EXPECT_NE(dynamic_cast<FaissIndex*>(make_index("faiss:Flat", 8).get()), nullptr);
 }
 
+// VectorIndex::exact_vectors(): only an index whose search is an exact scan of fp32 vectors it
+// holds (Flat) gives them; a re-ranking index keeps exact copies but searches approximately.
+TEST(IndexFactory, OnlyTheExactFlatIndexGivesItsVectors) {
+  const std::vector<float> base = random_unit_vectors(40, 8, 7);
+  std::unique_ptr<VectorIndex> flat = make_index("Flat", 8);
+  ASSERT_TRUE(flat->exact_vectors());
+  EXPECT_TRUE(flat->exact_vectors()->empty());  // empty, but it holds them
+  flat->add(40, base);
+  ASSERT_TRUE(flat->exact_vectors());
+  EXPECT_EQ(std::vector<float>(flat->exact_vectors()->begin(), flat->exact_vectors()->end()),
+            base);
+  for (const char* factory : {"Flat:int8", "Flat:fp16,rerank=4", "hnsw:M=8", "hnsw:int8,rerank=2",
+                              "ivf:nlist=4,rerank=2", "faiss:Flat"}) {
+    SCOPED_TRACE(factory);
+    std::unique_ptr<VectorIndex> index = make_index(factory, 8);
+    index->add(40, base);
+    EXPECT_FALSE(index->exact_vectors());
+  }
+}
+
 TEST(IndexFactory, RejectsUnknownStringsListingTheAcceptedForms) {
   for (const char* factory : {"", "flat", "HNSW32", "faiss:", "faiss"}) {
     SCOPED_TRACE(factory);

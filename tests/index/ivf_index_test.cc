@@ -1,7 +1,8 @@
 // IvfIndex: exact when every list is probed without PCA or quantization, recall floors with
-// PCA and int8 against the FlatIndex oracle, nprobe per call, batched = one by one = any thread
-// count, save -> load (codes used in place) -> identical results and further adds, damaged
-// payloads refused, factory-string and training errors.
+// PCA and int8 against the FlatIndex oracle, re-ranking (a RerankIndex) from memory and disk,
+// nprobe per call, batched = one by one = any thread count, save -> load (codes used in
+// place) -> identical results and further adds, damaged payloads refused, factory-string and
+// training errors.
 #include "index/ivf_index.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include "base/error.h"
 #include "index/flat_index.h"
 #include "index/index_factory.h"
+#include "index/rerank_index.h"
 #include "index/vector_file.h"
 #include "tests/test_util.h"
 #include "tests/vector_data.h"
@@ -69,13 +71,26 @@ double recall(const SearchResult& got) {
   return testing_util::recall_at_k(got.ids, data().truth.ids, kQueries, kK);
 }
 
-std::unique_ptr<IvfIndex> built(const std::string& spec, int64_t first_add = kBase) {
-  auto index = std::make_unique<IvfIndex>(kDim, spec);
+template <typename Index = IvfIndex>
+std::unique_ptr<Index> add_data(std::unique_ptr<Index> index, int64_t first_add) {
   index->add(first_add, std::span(data().base).first(first_add * kDim));
   if (first_add < kBase) {
     index->add(kBase - first_add, std::span(data().base).subspan(first_add * kDim));
   }
   return index;
+}
+
+std::unique_ptr<IvfIndex> built(const std::string& spec, int64_t first_add = kBase) {
+  return add_data(std::make_unique<IvfIndex>(kDim, spec), first_add);
+}
+
+// make_index("ivf:" + spec): with rerank=N a RerankIndex over the IvfIndex.
+std::unique_ptr<VectorIndex> made(const std::string& spec) {
+  return add_data(make_index("ivf:" + spec, kDim), kBase);
+}
+
+int64_t memory_bytes(const VectorIndex& index) {
+  return dynamic_cast<const ReportsMemory&>(index).memory_bytes();
 }
 
 TEST(IvfIndex, EveryListProbedInFp32IsExact) {
@@ -112,8 +127,8 @@ TEST(IvfIndex, MeetsRecallFloorsWithPcaAndInt8) {
 }
 
 TEST(IvfIndex, RerankGivesExactScoresAndHigherRecall) {
-  auto plain = built("nlist=32,pca=12,int8,nprobe=32");
-  auto reranked = built("nlist=32,pca=12,int8,nprobe=32,rerank=5");
+  auto plain = made("nlist=32,pca=12,int8,nprobe=32");
+  auto reranked = made("nlist=32,pca=12,int8,nprobe=32,rerank=5");
   const SearchResult a = plain->search(kQueries, data().queries, kK, {});
   const SearchResult b = reranked->search(kQueries, data().queries, kK, {});
   EXPECT_GT(recall(b), recall(a));
@@ -129,25 +144,23 @@ TEST(IvfIndex, RerankGivesExactScoresAndHigherRecall) {
       }
     }
   }
-  EXPECT_GT(reranked->memory_bytes(), plain->memory_bytes() + kBase * kDim * 4 - 1);
+  EXPECT_EQ(memory_bytes(*reranked), memory_bytes(*plain) + kBase * kDim * 4);
 }
 
 TEST(IvfIndex, RerankFromDiskEqualsRerankFromMemory) {
   const std::filesystem::path vec = testing_util::unique_temp_path("ivf_rows.vec");
   const std::filesystem::path idx = testing_util::unique_temp_path("ivf_ondisk.index");
   ASSERT_TRUE(save_vectors(vec.string(), kDim, data().base, "enc"));
-  auto memory = built("nlist=32,pca=12,int8,nprobe=8,rerank=5");
-  auto disk = built("nlist=32,pca=12,int8,nprobe=8,rerank=5,ondisk");
-  EXPECT_LT(disk->memory_bytes(), memory->memory_bytes() - kBase * kDim * 4 + 1);
+  auto memory = made("nlist=32,pca=12,int8,nprobe=8,rerank=5");
+  auto disk = made("nlist=32,pca=12,int8,nprobe=8,rerank=5,ondisk");
+  EXPECT_EQ(memory_bytes(*disk), memory_bytes(*memory) - kBase * kDim * 4);
   try {
     (void)disk->search(1, std::span(data().queries).first(kDim), kK, {});
     FAIL() << "searched without its vectors file";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("attach_vectors"), std::string::npos) << e.what();
   }
-  auto rows = VectorRows::open(vec.string(), kDim, "enc");
-  ASSERT_TRUE(rows) << rows.status().to_string();
-  disk->attach_vectors(std::move(rows).value());
+  ASSERT_TRUE(attach_vectors_file(*disk, vec.string(), "enc"));
   const SearchResult a = memory->search(kQueries, data().queries, kK, {});
   const SearchResult b = disk->search(kQueries, data().queries, kK, {});
   EXPECT_EQ(a.ids, b.ids);
@@ -156,15 +169,23 @@ TEST(IvfIndex, RerankFromDiskEqualsRerankFromMemory) {
   ASSERT_TRUE(save_index(idx.string(), *disk, "enc"));
   Result<std::unique_ptr<VectorIndex>> loaded = load_index(idx.string(), kDim, "enc");
   ASSERT_TRUE(loaded) << loaded.status().to_string();
-  auto* ivf = dynamic_cast<IvfIndex*>(loaded->get());
-  ASSERT_NE(ivf, nullptr);
-  EXPECT_THROW((void)ivf->search(1, std::span(data().queries).first(kDim), kK, {}), Error);
-  auto short_rows = VectorRows::open(vec.string(), kDim, "enc");
-  ASSERT_TRUE(save_vectors(vec.string() + "2", kDim, std::span(data().base).first(10 * kDim), "enc"));
-  EXPECT_THROW(ivf->attach_vectors(std::move(VectorRows::open(vec.string() + "2", kDim, "").value())), Error);
-  ivf->attach_vectors(std::move(short_rows).value());
-  EXPECT_EQ(ivf->search(kQueries, data().queries, kK, {}).ids, a.ids);
-  EXPECT_THROW(IvfIndex(kDim, "nlist=4,ondisk"), Error);  // ondisk without rerank
+  auto* reader = dynamic_cast<ReadsVectorsFile*>(loaded->get());
+  ASSERT_NE(reader, nullptr);
+  EXPECT_TRUE(reader->reads_vectors_file());
+  EXPECT_THROW((void)(*loaded)->search(1, std::span(data().queries).first(kDim), kK, {}), Error);
+  auto rows = VectorRows::open(vec.string(), kDim, "enc");
+  ASSERT_TRUE(
+      save_vectors(vec.string() + "2", kDim, std::span(data().base).first(10 * kDim), "enc"));
+  EXPECT_THROW(
+      reader->attach_vectors(std::move(VectorRows::open(vec.string() + "2", kDim, "").value())),
+      Error);
+  EXPECT_EQ(attach_vectors_file(**loaded, vec.string() + "2", "enc").code(), StatusCode::kMismatch);
+  reader->attach_vectors(std::move(rows).value());
+  EXPECT_EQ((*loaded)->search(kQueries, data().queries, kK, {}).ids, a.ids);
+  EXPECT_THROW(IvfIndex(kDim, "nlist=4,ondisk"), Error);  // re-ranking is make_index()'s
+  EXPECT_THROW(IvfIndex(kDim, "nlist=4,rerank=2"), Error);
+  EXPECT_THROW((void)make_index("ivf:nlist=4,ondisk", kDim), Error);  // ondisk without rerank
+  EXPECT_THROW((void)make_index("ivf:nlist=4,rerank=0,ondisk", kDim), Error);
   std::filesystem::remove(vec);
   std::filesystem::remove(vec.string() + "2");
   std::filesystem::remove(idx);

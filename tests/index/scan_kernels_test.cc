@@ -1,7 +1,6 @@
-// The scan kernels (index/kernels/scan_kernels.h) and QuantizedFlatIndex: the AVX2 kernels agree with
-// the portable ones, the top-k scan is exact against a double-precision loop (any block, group
-// and shard split), the quantized indexes meet their recall floors against FlatIndex, and every
-// quantized format round-trips through save_index/load_index to identical results.
+// The scan kernels (index/kernels/scan_kernels.h): the AVX2 kernels agree with the portable
+// ones, and the top-k scan is exact against a double-precision loop (any block, group and shard
+// split). QuantizedFlatIndex, which scans with them: tests/index/quantized_flat_index_test.cc.
 #include "index/kernels/scan_kernels.h"
 
 #include <gtest/gtest.h>
@@ -9,21 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <random>
 #include <string>
 #include <stdexcept>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
-#include "base/error.h"
-#include "index/flat_index.h"
-#include "index/index_factory.h"
-#include "index/quantized_flat_index.h"
-#include "tests/test_util.h"
-#include "tests/vector_data.h"
 
 namespace credmatch::index {
 namespace {
@@ -38,9 +29,6 @@ std::vector<float> random_vectors(int64_t n, int dim, uint32_t seed) {
   return v;
 }
 
-std::vector<float> clustered_unit_vectors(int64_t n, int dim, uint32_t seed, int clusters = 200) {
-  return testing_util::clustered_unit_vectors(n, dim, clusters, seed, /*centre_seed=*/11);
-}
 
 // A base in one storage format, with the fp32 values it stands for (decoded).
 struct Encoded {
@@ -490,130 +478,6 @@ TEST(ScanTopK, ConcurrentShardedScansAgreeWithSerialOnes) {
   }
   for (std::thread& th : threads) th.join();
   for (const std::vector<int64_t>& ids : got) EXPECT_EQ(ids, want);
-}
-
-double recall(const SearchResult& got, const SearchResult& want) {
-  int64_t found = 0;
-  for (int64_t q = 0; q < static_cast<int64_t>(want.ids.size()) / want.k; ++q) {
-    const auto* w = want.ids.data() + q * want.k;
-    const std::unordered_set<int64_t> set(w, w + want.k);
-    for (int64_t j = 0; j < got.k; ++j)
-      found += set.count(got.ids[static_cast<size_t>(q * got.k + j)]);
-  }
-  return static_cast<double>(found) / static_cast<double>(want.ids.size());
-}
-
-TEST(QuantizedFlatIndex, MeetsRecallFloorsAgainstFlatIndexOnClusteredData) {
-  constexpr int kDim = 128;
-  constexpr int64_t kN = 20'000;
-  constexpr int64_t kQueries = 50;
-  const std::vector<float> base = clustered_unit_vectors(kN, kDim, 1);
-  const std::vector<float> queries = clustered_unit_vectors(kQueries, kDim, 2);
-  FlatIndex flat(kDim);
-  flat.add(kN, base);
-  const SearchResult exact = flat.search(kQueries, queries, 10, {});
-  const struct {
-    const char* spec;
-    double floor;
-  } cases[] = {{"int8", 0.95}, {"fp16", 0.99}, {"int8,rerank", 0.99}, {"fp16,rerank", 0.99}};
-  for (const auto& c : cases) {
-    QuantizedFlatIndex index(kDim, c.spec);
-    index.add(kN, base);
-    const SearchResult r = index.search(kQueries, queries, 10, {});
-    const double got = recall(r, exact);
-    std::printf("recall@10 Flat:%s = %.4f\n", c.spec, got);
-    EXPECT_GE(got, c.floor) << c.spec;
-    // Single-query calls agree with the batch (same candidates, same ranking).
-    const SearchResult one = index.search(1, std::span<const float>(queries).first(kDim), 10, {});
-    EXPECT_EQ(std::vector<int64_t>(one.ids.begin(), one.ids.end()),
-              std::vector<int64_t>(r.ids.begin(), r.ids.begin() + 10));
-    if (index.rerank_factor() > 0) {
-      // Re-ranked scores are exact fp32 scores of the returned ids.
-      for (size_t j = 0; j < 10; ++j) {
-        const float* v = flat.vector(r.ids[j]);
-        double s = 0;
-        for (int d = 0; d < kDim; ++d) s += double{v[d]} * queries[static_cast<size_t>(d)];
-        EXPECT_NEAR(r.scores[j], s, 1e-5);
-      }
-    }
-  }
-}
-
-TEST(QuantizedFlatIndex, RoundTripsThroughSaveAndLoadToIdenticalResults) {
-  constexpr int kDim = 24;
-  const std::vector<float> base = clustered_unit_vectors(700, kDim, 3, 20);
-  const std::vector<float> queries = clustered_unit_vectors(6, kDim, 4, 20);
-  const std::string path = testing_util::unique_temp_path("quantized.index").string();
-  for (const char* factory : {"Flat:fp16", "Flat:int8", "Flat:fp16,rerank", "Flat:int8,rerank8"}) {
-    SCOPED_TRACE(factory);
-    std::unique_ptr<VectorIndex> index = make_index(factory, kDim);
-    ASSERT_NE(dynamic_cast<QuantizedFlatIndex*>(index.get()), nullptr);
-    EXPECT_EQ(index->factory_string(), factory);
-    index->add(700, base);
-    ASSERT_TRUE(save_index(path, *index, "enc"));
-    Result<std::unique_ptr<VectorIndex>> loaded = load_index(path, kDim, "enc");
-    ASSERT_TRUE(loaded) << loaded.status().message();
-    EXPECT_EQ((*loaded)->factory_string(), factory);
-    EXPECT_EQ((*loaded)->size(), 700);
-    const SearchResult a = index->search(6, queries, 7, {});
-    const SearchResult b = (*loaded)->search(6, queries, 7, {});
-    EXPECT_EQ(a.ids, b.ids);
-    EXPECT_EQ(a.scores, b.scores);
-    // Empty indexes round-trip too.
-    ASSERT_TRUE(save_index(path, *make_index(factory, kDim), "enc"));
-    Result<std::unique_ptr<VectorIndex>> empty = load_index(path, kDim, "enc");
-    ASSERT_TRUE(empty) << empty.status().message();
-    EXPECT_EQ((*empty)->size(), 0);
-  }
-  std::filesystem::remove(path);
-}
-
-TEST(QuantizedFlatIndex, RejectsBadSpecsAndInconsistentPayloads) {
-  for (const char* spec : {"", "fp32", "int8,", "int8,rerank0", "int8,rerankx", "fp16,foo"}) {
-    EXPECT_THROW(QuantizedFlatIndex(8, spec), Error) << spec;
-  }
-  EXPECT_THROW(QuantizedFlatIndex(0, "int8"), Error);
-  EXPECT_THROW((void)make_index("Flat:int4", 8), Error);
-  QuantizedFlatIndex index(8, "int8,rerank");
-  index.add(3, random_vectors(3, 8, 5));
-  EXPECT_EQ(index.memory_bytes(), 3 * (8 + 4 + 32));
-  const std::string bytes = index.serialize();
-  EXPECT_TRUE(QuantizedFlatIndex::deserialize("int8,rerank", bytes));
-  EXPECT_EQ(QuantizedFlatIndex::deserialize("int8", bytes).status().code(),
-            StatusCode::kCorruption);
-  EXPECT_EQ(QuantizedFlatIndex::deserialize("fp16,rerank", bytes).status().code(),
-            StatusCode::kCorruption);
-  EXPECT_EQ(QuantizedFlatIndex::deserialize("int8,rerank", bytes.substr(0, bytes.size() - 1))
-                .status()
-                .code(),
-            StatusCode::kCorruption);
-  EXPECT_EQ(QuantizedFlatIndex::deserialize("int8,rerank", bytes.substr(0, 10)).status().code(),
-            StatusCode::kCorruption);
-  EXPECT_THROW((void)index.search(1, random_vectors(1, 8, 6), 0, {}), Error);
-  EXPECT_THROW((void)index.search(1, random_vectors(1, 7, 6), 1, {}), Error);
-  const SearchResult padded = index.search(1, random_vectors(1, 8, 6), 5, {});
-  EXPECT_EQ(padded.ids[3], -1);
-  EXPECT_EQ(padded.ids[4], -1);
-}
-
-TEST(QuantizedFlatIndex, ConcurrentConstSearchesGiveIdenticalResults) {
-  constexpr int kDim = 32;
-  QuantizedFlatIndex index(kDim, "int8,rerank");
-  index.add(3000, random_vectors(3000, kDim, 8));
-  const std::vector<float> queries = random_vectors(6, kDim, 9);
-  const SearchResult want = index.search(6, queries, 10, {});
-  std::vector<SearchResult> got(4);
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int rep = 0; rep < 5; ++rep) got[t] = index.search(6, queries, 10, {});
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  for (const SearchResult& r : got) {
-    EXPECT_EQ(r.ids, want.ids);
-    EXPECT_EQ(r.scores, want.scores);
-  }
 }
 
 }  // namespace

@@ -14,7 +14,8 @@
 
 #include "base/error.h"
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "catalog/loaded_catalog.h"
 #include "store/ingest.h"
 #include "text/normalize.h"
 

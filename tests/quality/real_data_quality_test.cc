@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <map>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "catalog/loaded_catalog.h"
 #include "store/ingest.h"
 #include "match/matcher.h"
 

@@ -132,6 +132,34 @@ TEST_F(CliTest, InvertedListsReRankingFromDiskMatchLikeTheExactIndex) {
   fs::remove_all(other + "-flat");
 }
 
+// The former spelling of re-ranking ("rerank", "rerankN") still builds, with a deprecation
+// warning on stderr, the index the current spelling ("rerank=N") builds without one.
+TEST_F(CliTest, DeprecatedRerankSpellingWarnsAndBuildsTheSameIndex) {
+  const std::string other = credmatch::testing_util::unique_temp_path("cli_rerank").string();
+  fs::remove_all(other);
+  const std::string build = "build --catalog " + other + " --encoder-file " + *catalog_ +
+                            "/encoder.bin " + kData + "credentials.jsonl --index ";
+  CliRun old_spelling = run(build + "Flat:int8,rerank");
+  ASSERT_EQ(old_spelling.exit_code, 0) << old_spelling.err;
+  EXPECT_NE(old_spelling.err.find("Flat option 'rerank' is deprecated: write 'rerank=4'"),
+            std::string::npos)
+      << old_spelling.err;
+  CliRun info = run("--catalog " + other + " info --json");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_EQ(nlohmann::json::parse(info.out)["index"], "Flat:int8,rerank=4") << info.out;
+  const std::string match =
+      "--catalog " + other + " match --json --text \"administer medication to patients\"";
+  CliRun a = run(match);
+  CliRun new_spelling = run(build + "Flat:int8,rerank=4");
+  ASSERT_EQ(new_spelling.exit_code, 0) << new_spelling.err;
+  EXPECT_EQ(new_spelling.err.find("deprecated"), std::string::npos) << new_spelling.err;
+  CliRun b = run(match);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["results"], nlohmann::json::parse(b.out)["results"]);
+  fs::remove_all(other);
+}
+
 struct BadCase {
   const char* name;
   std::string args;

@@ -6,7 +6,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/build.h"
+#include "index/index_factory.h"
 #include "plan/gap_calibration.h"
 #include "store/ingest.h"
 #include "tools/credmatch/cli.h"
@@ -55,6 +56,10 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
     auto input = engine::classify_input(arg);
     if (!input) return fail(input.status());
     inputs.push_back(*input);
+  }
+  // A deprecated spelling still builds the same index; say so before the (long) build.
+  for (const std::string& warning : index::factory_warnings(a.index_factory)) {
+    spdlog::warn("--index {}: {}", a.index_factory, warning);
   }
   engine::BuildOptions options;
   options.index_factory = a.index_factory;
@@ -154,7 +159,9 @@ void add_build_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--no-default-data", args->no_default_data,
                 "With no inputs, rebuild the encoder and index from the records already stored");
   cmd->add_option("--index", args->index_factory,
-                  "Index factory string: Flat (exact), or faiss:SPEC such as faiss:HNSW32")
+                  "Index factory string (docs/index.md): Flat (exact), Flat:int8, "
+                  "hnsw:M=32,efc=200,int8,rerank=4, ivf:nlist=4096,pca=512,int8,rerank=32,ondisk, "
+                  "or faiss:SPEC such as faiss:HNSW32")
       ->capture_default_str();
   cmd->add_option("--dim", args->dim, "Encoder: dimensions of the latent-semantic (SVD) block")
       ->check(CLI::Range(8, 2048))

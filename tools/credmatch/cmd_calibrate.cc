@@ -7,7 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/gap_calibration.h"
 #include "tools/credmatch/cli.h"
 

@@ -31,7 +31,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "eval/employer_task.h"
 #include "eval/metrics.h"

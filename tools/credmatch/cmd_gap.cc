@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "service/api.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/gap.h"
 #include "store/ingest.h"
 #include "plan/profile.h"

@@ -4,7 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {

@@ -7,7 +7,7 @@
 #include <iostream>
 
 #include "service/api.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "match/job_input.h"
 #include "match/matcher.h"
 #include "tools/credmatch/cli.h"

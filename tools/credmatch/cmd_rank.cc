@@ -21,7 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "text/lexical.h"
 #include "text/line_reader.h"

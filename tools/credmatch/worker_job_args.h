@@ -8,7 +8,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "plan/gap_calibration.h"
 #include "plan/profile.h"
 #include "store/catalog_store.h"

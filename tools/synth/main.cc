@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "base/process_memory.h"
-#include "catalog/catalog_dir.h"
+#include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "text/line_reader.h"
 #include "index/ground_truth.h"
@@ -217,6 +217,10 @@ int main(int argc, char** argv) {
   if (!index_spec.empty() && no_vectors) {
     std::fprintf(stderr, "credmatch-synth: --index and --no-vectors exclude each other\n");
     return 2;
+  }
+  for (const std::string& warning : credmatch::index::factory_warnings(index_spec)) {
+    std::fprintf(stderr, "credmatch-synth: warning: --index %s: %s\n", index_spec.c_str(),
+                 warning.c_str());
   }
 
   try {

@@ -1,18 +1,8 @@
-// A catalog directory: everything `credmatch build` produces and every other verb reads.
-//
-//   DIR/catalog.db         records (SQLite, store/catalog_store.h)
-//   DIR/encoder.bin        the fitted encoder (encode/encoder.h)
-//   DIR/competencies.vec   one unit vector per matchable competency (index/vector_file.h),
-//                          only when the index does not hold them itself (not for Flat)
-//   DIR/competencies.index the nearest-neighbour index over those vectors (index/)
-//
-// build_catalog() never modifies DIR in place: it stages a complete new catalog beside it and
-// swaps directories at the end, so a failed build (bad input, full disk) leaves the previous
-// catalog exactly as it was.
+// A catalog directory (catalog/catalog_files.h) opened for matching: the store, the encoder,
+// the index and the competency vectors, checked against each other, immutable after open().
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,61 +13,15 @@
 #include <vector>
 
 #include "base/status.h"
-#include "store/records.h"
-#include "encode/domain_training.h"
+#include "catalog/catalog_files.h"
 #include "encode/encoder.h"
-#include "encode/lexical_fusion.h"
-#include "store/catalog_store.h"
-#include "encode/tfidf_svd_encoder.h"
 #include "index/bounded_int8_scan.h"
 #include "index/vector_file.h"
 #include "index/vector_index.h"
+#include "store/catalog_store.h"
+#include "store/records.h"
 
 namespace credmatch::engine {
-
-inline constexpr char kCatalogDbFile[] = "catalog.db";
-inline constexpr char kEncoderFile[] = "encoder.bin";
-inline constexpr char kVectorsFile[] = "competencies.vec";
-inline constexpr char kIndexFile[] = "competencies.index";
-/// The gap thresholds calibrated for the catalog's encoder (plan/gap_calibration.h), written
-/// after a build; a rebuild carries it over (it records its encoder, so a stale one is
-/// recognised and ignored).
-inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
-
-struct BuildOptions {
-  std::string index_factory = "Flat";  // see index/index_factory.h: "Flat", "faiss:HNSW32", ...
-  TfidfSvdConfig encoder;              // encoder v1 settings (docs/matching.md, "Knobs")
-  /// "tfidf-svd": the fitted LSA projection as is; "domain": then trained on the catalog's
-  /// taxonomy pairs (CatalogStore::training_pairs(), encode/domain_training.h); "hybrid": the
-  /// domain encoder fused with lexical sketches of the catalog's statements
-  /// (encode/lexical_fusion.h).
-  std::string encoder_family = "hybrid";
-  DomainTrainingConfig training;       // used by "domain" and "hybrid"
-  FusionConfig fusion;                 // used by "hybrid"
-  /// When set, the encoder saved in this file is used as is (no fitting, no training) and
-  /// encoder_family, encoder, training and fusion are ignored.
-  std::string encoder_file;
-  /// Called with a stage name and the fraction done (0..1); may be empty.
-  std::function<void(std::string_view stage, double fraction)> progress;
-};
-
-struct BuildReport {
-  IngestStats ingested;
-  CatalogCounts counts;
-  std::string encoder_id;
-  int64_t encoder_features = 0;
-  int64_t training_pairs = 0;          // "domain", "hybrid": pairs trained on
-  std::vector<double> training_loss;   // "domain", "hybrid": mean loss per epoch
-  std::string encoder_note;            // why the encoder differs from the one asked for
-  double ingest_seconds = 0, fit_seconds = 0, encode_seconds = 0, index_seconds = 0,
-         total_seconds = 0;
-};
-
-/// Ingests `inputs` into the catalog at `dir` (created if missing; records with existing ids
-/// are replaced), refits the encoder on all the catalog's text, re-encodes and re-indexes every
-/// matchable competency, and replaces `dir` atomically. Errors leave `dir` untouched.
-Result<BuildReport> build_catalog(const std::string& dir, const std::vector<InputFile>& inputs,
-                                  const BuildOptions& options);
 
 /// A catalog loaded for matching: read-only, immutable after open().
 /// Thread safety: every method is safe from several threads at once (the store leases a

@@ -1,0 +1,25 @@
+// A catalog directory: everything `credmatch build` produces and every other verb reads.
+//
+//   DIR/catalog.db          records (SQLite, store/catalog_store.h)
+//   DIR/encoder.bin         the fitted encoder (encode/encoder.h)
+//   DIR/competencies.vec    one unit vector per matchable competency (index/vector_file.h),
+//                           only when the index does not hold them itself (not for Flat)
+//   DIR/competencies.index  the nearest-neighbour index over those vectors (index/)
+//   DIR/gap_thresholds.json the gap thresholds calibrated for the encoder (plan/)
+//
+// catalog/build.h writes a directory (staged beside it, swapped in whole);
+// catalog/loaded_catalog.h reads one.
+#pragma once
+
+namespace credmatch::engine {
+
+inline constexpr char kCatalogDbFile[] = "catalog.db";
+inline constexpr char kEncoderFile[] = "encoder.bin";
+inline constexpr char kVectorsFile[] = "competencies.vec";
+inline constexpr char kIndexFile[] = "competencies.index";
+/// The gap thresholds calibrated for the catalog's encoder (plan/gap_calibration.h), written
+/// after a build; a rebuild carries it over (it records its encoder, so a stale one is
+/// recognised and ignored).
+inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
+
+}  // namespace credmatch::engine
