@@ -82,6 +82,7 @@ void CredentialProfiles::build_lexical() {
   }
   whole_char_ = std::make_shared<const CharTfidfRanker>(whole_texts_);
   title_char_ = std::make_shared<const CharTfidfRanker>(titles);
+  whole_word_ = std::make_shared<const WordTfidfRanker>(whole_texts_);
   title_terms_.clear();
   for (const TitleTermStyle& style : kTitleStyles) {
     title_terms_.push_back(std::make_shared<const TitleTermIndex>(titles, style));

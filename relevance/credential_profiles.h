@@ -8,6 +8,8 @@
 //   whole_char()           char n-gram TF-IDF (text/lexical.h CharTfidfRanker) over the whole
 //                          texts: idf from the credentials' whole texts only
 //   title_char()           the same over the titles (idf from the titles)
+//   whole_word()           word 1-2-gram TF-IDF (text/lexical.h WordTfidfRanker) over the whole
+//                          texts
 //   title_part_vectors()   E(part) of every part of every title (title_parts(): the title and
 //                          its comma / slash / "and" parts), credential after credential
 //   title_term_index(s)    title terms (styles: 5 code points, 4, or 5 after derive_stem())
@@ -104,6 +106,7 @@ class CredentialProfiles {
 
   const CharTfidfRanker& whole_char() const { return *whole_char_; }
   const CharTfidfRanker& title_char() const { return *title_char_; }
+  const WordTfidfRanker& whole_word() const { return *whole_word_; }
   /// kTitleStyles[i]: 0 the shipped features' (tcov_*), 1 tcov4_*, 2 tcovd_*.
   const TitleTermIndex& title_term_index(size_t style = 0) const;
 
@@ -120,6 +123,7 @@ class CredentialProfiles {
   std::vector<float> part_vectors_;
   std::vector<int64_t> part_offsets_;
   std::shared_ptr<const CharTfidfRanker> whole_char_, title_char_;
+  std::shared_ptr<const WordTfidfRanker> whole_word_;
   std::vector<std::shared_ptr<const TitleTermIndex>> title_terms_;  // one per kTitleStyles
 };
 

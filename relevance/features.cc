@@ -15,8 +15,8 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 constexpr std::string_view kJobSides = "tmwk";
 constexpr std::string_view kZPrefix = "jz_";
 constexpr std::string_view kCredentialSides = "tdwm";
-constexpr std::array<std::string_view, 13> kLexical = {
-    "dense_pp",       "char_ww",        "char_tw",        "char_tt",        "tcov_ct_in_jt",
+constexpr std::array<std::string_view, 14> kLexical = {
+    "dense_pp",       "char_ww",        "word_ww",        "char_tw",        "char_tt",        "tcov_ct_in_jt",
     "tcov_ct_in_jw",  "tcov_jt_in_ct",  "tcov4_ct_in_jt", "tcov4_ct_in_jw",
     "tcov4_jt_in_ct", "tcovd_ct_in_jt", "tcovd_ct_in_jw", "tcovd_jt_in_ct"};
 constexpr std::string_view kTcovPrefixes[] = {"tcov_", "tcov4_", "tcovd_"};  // kTitleStyles order
@@ -187,6 +187,9 @@ void compute_one(const CredentialProfiles& profiles, const JobProfile& job,
       }
       out[size_t(c)] = m;
     }
+  } else if (name == "word_ww") {
+    const std::vector<float> s = profiles.whole_word().score_all(job.whole_text);
+    std::copy(s.begin(), s.end(), out.begin());
   } else if (name == "char_ww" || name == "char_tw") {
     const std::vector<float> s =
         profiles.whole_char().score_all(name == "char_ww" ? job.whole_text : job.title);

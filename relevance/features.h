@@ -9,6 +9,7 @@
 //                  w = E(whole text), m = Cm (relevance/credential_profiles.h); 12 features;
 //                  X = k: the best requirement, max_r E(r) · Y (4 more)
 //   char_ww        char n-gram TF-IDF cosine of Wj and the whole text (idf: whole texts)
+//   word_ww        word 1-2-gram TF-IDF cosine of Wj and the whole text (idf: whole texts)
 //   char_tw        the same for T and the whole text
 //   char_tt        the same for T and the title (idf: titles)
 //   tcov_ct_in_jt  coverage of the credential's title terms by T's title terms
