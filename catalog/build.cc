@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/clock.h"
 #include "base/thread_pool.h"
+#include "catalog/loaded_catalog.h"
 #include "text/normalize.h"
 #include "index/index_factory.h"
 #include "index/vector_file.h"
@@ -49,7 +50,9 @@ const std::set<std::string>& catalog_file_names() {
                                               kEncoderFile,
                                               kVectorsFile,
                                               kIndexFile,
-                                              kGapThresholdsFile};
+                                              kGapThresholdsFile,
+                                              kRelevanceProfilesFile,
+                                              kRelevanceModelFile};
   return names;
 }
 
@@ -236,6 +239,18 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("index_factory", options.index_factory));
   CREDMATCH_RETURN_IF_ERROR((*store)->set_meta("built_at", utc_timestamp()));
   store->reset();  // closes the database (checkpoints its WAL) before the swap
+
+  // The relevance model, on the staged catalog as the matcher will read it.
+  t = std::chrono::steady_clock::now();
+  progress("relevance model", 0.0);
+  {
+    auto staged = LoadedCatalog::open(staging.string());
+    if (!staged) return staged.status().with_context("staged catalog");
+    auto relevance = build_relevance(**staged, staging.string(), options.relevance);
+    if (!relevance) return relevance.status();
+    report.relevance = std::move(*relevance);
+  }
+  report.relevance_seconds = seconds_since(t);
 
   // Swap: the old catalog moves aside, the staged one takes its name, the old one goes.
   fs::remove_all(old, ec);

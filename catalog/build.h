@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog_files.h"
+#include "catalog/catalog_relevance.h"
 #include "encode/domain_training.h"
 #include "encode/lexical_fusion.h"
 #include "encode/tfidf_svd_encoder.h"
@@ -35,6 +36,8 @@ struct BuildOptions {
   /// When set, the encoder saved in this file is used as is (no fitting, no training) and
   /// encoder_family, encoder, training and fusion are ignored.
   std::string encoder_file;
+  /// The relevance model's profiles and weights (catalog/catalog_relevance.h).
+  RelevanceBuildOptions relevance;
   /// Called with a stage name and the fraction done (0..1); may be empty.
   std::function<void(std::string_view stage, double fraction)> progress;
 };
@@ -47,7 +50,9 @@ struct BuildReport {
   int64_t training_pairs = 0;          // "domain", "hybrid": pairs trained on
   std::vector<double> training_loss;   // "domain", "hybrid": mean loss per epoch
   std::string encoder_note;            // why the encoder differs from the one asked for
+  RelevanceBuildReport relevance;
   double ingest_seconds = 0, fit_seconds = 0, encode_seconds = 0, index_seconds = 0,
+         relevance_seconds = 0,
          total_seconds = 0;
 };
 

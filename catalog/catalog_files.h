@@ -6,6 +6,10 @@
 //                           only when the index does not hold them itself (not for Flat)
 //   DIR/competencies.index  the nearest-neighbour index over those vectors (index/)
 //   DIR/gap_thresholds.json the gap thresholds calibrated for the encoder (plan/)
+//   DIR/relevance_profiles.bin, DIR/relevance_model.json
+//                           the relevance model's credential profiles and weights
+//                           (catalog/catalog_relevance.h); without them the matcher ranks by
+//                           requirement coverage
 //
 // catalog/build.h writes a directory (staged beside it, swapped in whole);
 // catalog/loaded_catalog.h reads one.
@@ -21,5 +25,7 @@ inline constexpr char kIndexFile[] = "competencies.index";
 /// after a build; a rebuild carries it over (it records its encoder, so a stale one is
 /// recognised and ignored).
 inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
+inline constexpr char kRelevanceProfilesFile[] = "relevance_profiles.bin";
+inline constexpr char kRelevanceModelFile[] = "relevance_model.json";
 
 }  // namespace credmatch::engine

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/error.h"
+#include "catalog/catalog_relevance.h"
 #include "index/index_factory.h"
 #include "index/kernels/scan_kernels.h"
 #include "text/normalize.h"
@@ -95,6 +96,21 @@ Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& di
           std::unique(cat->full_scan_rows_.begin() + std::ptrdiff_t(first), cat->full_scan_rows_.end()),
           cat->full_scan_rows_.end());
       cat->full_scan_offsets_.push_back(cat->full_scan_rows_.size());
+    }
+  }
+  // The relevance model, when the build made one (catalog/catalog_relevance.h).
+  const fs::path profiles_file = root / kRelevanceProfilesFile, model_file = root / kRelevanceModelFile;
+  if (fs::exists(profiles_file, ec) && fs::exists(model_file, ec)) {
+    auto model = RelevanceModel::load(model_file.string());
+    if (!model) return model.status();
+    auto profiles = CredentialProfiles::load(profiles_file.string(), credential_texts(*cat),
+                                             *cat->encoder_);
+    if (!profiles) return profiles.status();
+    cat->profiles_ = std::make_unique<CredentialProfiles>(std::move(*profiles));
+    try {
+      cat->relevance_ = std::make_unique<RelevanceScorer>(*cat->profiles_, *model);
+    } catch (const Error& e) {
+      return Status::mismatch(model_file.string() + ": " + e.what());
     }
   }
   return cat;

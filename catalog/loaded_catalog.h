@@ -20,6 +20,8 @@
 #include "index/vector_index.h"
 #include "store/catalog_store.h"
 #include "store/records.h"
+#include "relevance/credential_profiles.h"
+#include "relevance/relevance_model.h"
 
 namespace credmatch::engine {
 
@@ -54,6 +56,10 @@ class LoadedCatalog {
   /// An int8 copy of the competency vectors with error bounds, for scoring every competency at
   /// once (the matcher); built at open() when the index is an exact flat scan, else nullptr.
   const index::BoundedInt8Scan* full_scan() const { return full_scan_.get(); }
+  /// The relevance model (catalog/catalog_relevance.h) over every credential, or nullptr when
+  /// the catalog was built without one.
+  const RelevanceScorer* relevance() const { return relevance_.get(); }
+
   /// With full_scan(): the distinct rows of credential c's competencies (each once).
   std::span<const int32_t> full_scan_rows_of(int32_t c) const {
     return {full_scan_rows_.data() + full_scan_offsets_[size_t(c)],
@@ -74,6 +80,8 @@ class LoadedCatalog {
   std::vector<std::vector<int64_t>> competencies_of_;
   std::unordered_map<std::string, int32_t> credential_by_id_;
   std::unique_ptr<index::BoundedInt8Scan> full_scan_;
+  std::unique_ptr<CredentialProfiles> profiles_;
+  std::unique_ptr<RelevanceScorer> relevance_;
   mutable std::mutex words_mutex_;
   // Node-based: a reference to an entry stays valid while other entries are added.
   mutable std::unordered_map<int64_t, std::vector<std::string>> words_;

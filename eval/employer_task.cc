@@ -91,33 +91,6 @@ void EmployerTaskConfig::validate() const {
   CREDMATCH_CHECK(abstain_below >= 0 && abstain_below <= 1, "abstain_below=" << abstain_below);
 }
 
-std::vector<CredentialText> catalog_credential_texts(const LoadedCatalog& catalog) {
-  std::vector<CredentialText> out;
-  const auto& creds = catalog.credentials();
-  out.reserve(creds.size());
-  for (size_t c = 0; c < creds.size(); ++c) {
-    CredentialText t{creds[c].title, creds[c].description, {}};
-    for (int64_t p : catalog.competencies_of(int32_t(c))) {
-      t.competencies.push_back(catalog.competencies()[size_t(p)].text);
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
-std::vector<float> catalog_competency_vectors(const LoadedCatalog& catalog) {
-  const size_t dim = size_t(catalog.encoder().dim());
-  std::vector<float> out;
-  out.reserve(catalog.competencies().size() * dim);
-  for (size_t c = 0; c < catalog.credentials().size(); ++c) {
-    for (int64_t p : catalog.competencies_of(int32_t(c))) {
-      const float* v = catalog.competency_vector(p);
-      out.insert(out.end(), v, v + dim);
-    }
-  }
-  return out;
-}
-
 Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
                                          const EmployerTaskConfig& config) {
   config.validate();
@@ -129,27 +102,12 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
   if (!records) return records.status();
 
   // Jobs with their relevant credential indices and folds.
-  std::vector<Job> jobs;
-  std::vector<std::vector<int32_t>> relevant;
-  std::vector<int> folds;
-  for (LabelledJobRecord& r : *records) {
-    std::vector<int32_t> rel;
-    for (const std::string& id : r.relevant_ids) {
-      if (auto c = catalog.find_credential(id)) {
-        if (!contains(rel, *c)) rel.push_back(*c);
-      } else {
-        ++rep.dropped_ids;
-      }
-    }
-    if (rel.empty()) {
-      ++rep.dropped_jobs;
-      continue;
-    }
-    std::sort(rel.begin(), rel.end());
-    relevant.push_back(std::move(rel));
-    folds.push_back(fold_of_group(r.group, config.fit.folds));
-    jobs.push_back(std::move(r.job));
-  }
+  LabelledJobs set = resolve_labelled_jobs(std::move(*records), catalog, config.fit.folds);
+  rep.dropped_ids = set.dropped_ids;
+  rep.dropped_jobs = set.dropped_jobs;
+  std::vector<Job>& jobs = set.jobs;
+  std::vector<std::vector<int32_t>>& relevant = set.relevant;
+  std::vector<int>& folds = set.folds;
   if (jobs.empty()) {
     return Status::invalid_argument(config.jobs_path +
                                     ": no job has a relevant credential in this catalog");
@@ -169,7 +127,7 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
   auto t0 = Clock::now();
   const Encoder& encoder = catalog.encoder();
   const CredentialProfiles profiles = CredentialProfiles::build(
-      catalog_credential_texts(catalog), encoder, catalog_competency_vectors(catalog));
+      credential_texts(catalog), encoder, credential_competency_vectors(catalog));
   const WordTfidfRanker word_whole(profiles.whole_texts());
   const Bm25Ranker bm25_whole(profiles.whole_texts());
   rep.seconds_profiles = seconds_since(t0);

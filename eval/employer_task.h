@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "catalog/catalog_relevance.h"
 #include "catalog/loaded_catalog.h"
 #include "eval/metrics.h"
 #include "relevance/credential_profiles.h"
@@ -36,9 +37,6 @@
 #include "relevance/training.h"
 
 namespace credmatch::engine {
-
-/// The labelled jobs file under the shipped data directory.
-inline constexpr char kEmployerJobsFile[] = "eval/employer_dev.jsonl.gz";
 
 struct EmployerTaskConfig {
   std::string jobs_path;      // the labelled jobs (relevance/training.h load_labelled_jobs)
@@ -101,11 +99,6 @@ struct EmployerReport {
   double seconds_profiles = 0, seconds_features = 0, seconds_matcher = 0, seconds_fit = 0,
          seconds_total = 0;
 };
-
-/// The credentials of `catalog` as the relevance model reads them, and their competency
-/// vectors in the same order (CredentialProfiles::build's competency_vectors).
-std::vector<CredentialText> catalog_credential_texts(const LoadedCatalog& catalog);
-std::vector<float> catalog_competency_vectors(const LoadedCatalog& catalog);
 
 /// Runs the task (see file comment). kNotFound / kInvalidArgument for the jobs file,
 /// kInvalidArgument when no job has a relevant credential in the catalog or a fold is empty.

@@ -9,6 +9,7 @@
 #include "match/matcher.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -20,6 +21,8 @@
 #include "match/exact_similarity.h"
 #include "match/job_input.h"
 #include "match/rescoring.h"
+#include "relevance/features.h"
+#include "relevance/training.h"
 #include "text/normalize.h"
 
 namespace credmatch::engine {
@@ -59,7 +62,64 @@ std::vector<float> encode_requirements(const Encoder& encoder, const Job& job, i
   return queries;
 }
 
+// Relevance ranking: every credential scored by the catalog's relevance model, the top
+// credentials explained requirement by requirement with their exact best competencies.
+void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& relevance,
+                       const Job& job, const RequirementVectors& queries,
+                       const CoverageScore& score, const MatchConfig& config, MatchResult& result) {
+  const std::vector<float> scores =
+      relevance.score_all(make_job_profile(job, catalog.encoder()));
+  const std::vector<int32_t> top = rank_by_score(scores, config.top);
+  const RelevanceModel& model = relevance.model();
+  result.ranking = Ranking::kRelevance;
+  if (!top.empty()) {
+    const double s1 = scores[size_t(top[0])];
+    const double s2 = top.size() > 1 ? scores[size_t(top[1])] : s1;
+    result.top1_probability = model.top1_probability(s1, s2);
+    result.good_match = result.top1_probability >= config.good_match;
+  }
+  const AllPairsSimilarity exact(catalog, queries);
+  const EvidenceWriter evidence(catalog, job, score.threshold());
+  result.credentials.resize(top.size());
+  run_parallel(int64_t(top.size()), [&](int64_t i) {
+    const int32_t c = top[size_t(i)];
+    const BestCompetencies best = exact.best_of(c);
+    CredentialMatch m = evidence.explain(c, score.score(best.best), best);
+    m.coverage = m.score;
+    m.relevance = model.probability(scores[size_t(c)]);
+    m.score = m.relevance;
+    result.credentials[size_t(i)] = std::move(m);
+  });
+}
+
 }  // namespace
+
+std::string_view relevance_label(double p) {
+  if (p >= 0.6) return "strongly related";
+  if (p >= 0.3) return "related";
+  if (p >= 0.1) return "loosely related";
+  return "unlikely to be related";
+}
+
+std::string match_headline(const CredentialMatch& m) {
+  std::string h = "covers " + std::to_string(m.essential_covered) + " of " +
+                  std::to_string(m.essential_total) + " essential";
+  if (m.optional_total > 0) {
+    h += " and " + std::to_string(m.optional_covered) + " of " + std::to_string(m.optional_total) +
+         " optional";
+  }
+  h += m.essential_total + m.optional_total == 1 ? " requirement" : " requirements";
+  if (m.relevance >= 0) h += " \u00b7 " + std::string(relevance_label(m.relevance)) + " to the job";
+  return h;
+}
+
+std::string match_note(const MatchResult& r) {
+  if (r.good_match || r.credentials.empty()) return "";
+  char p[16];
+  std::snprintf(p, sizeof p, "%.2f", r.top1_probability);
+  return std::string("No credential in this catalog is a good match for this job: even the "
+                     "first one is unlikely to be relevant (probability ") + p + ").";
+}
 
 void MatchConfig::validate() const {
   CREDMATCH_CHECK(top > 0, "top=" << top);
@@ -67,6 +127,7 @@ void MatchConfig::validate() const {
   CREDMATCH_CHECK(threshold > -1.0f && threshold <= 1.0f, "threshold=" << threshold);
   CREDMATCH_CHECK(essential_weight > 0.0f, "essential_weight=" << essential_weight);
   CREDMATCH_CHECK(optional_weight >= 0.0f, "optional_weight=" << optional_weight);
+  CREDMATCH_CHECK(good_match >= 0.0f && good_match <= 1.0f, "good_match=" << good_match);
 }
 
 Matcher::Matcher(const LoadedCatalog& catalog, MatchConfig config)
@@ -101,7 +162,15 @@ Result<MatchResult> Matcher::match(const Job& job) const {
     exact = std::make_unique<AllPairsSimilarity>(catalog_, queries);
   }
 
-  // 2. The exact top list.
+  // 2. The exact top list: by relevance when the catalog has a model, else by coverage.
+  const RelevanceScorer* relevance =
+      config_.ranking == Ranking::kCoverage ? nullptr : catalog_.relevance();
+  if (relevance != nullptr) {
+    result.requirements = candidates->requirements();
+    result.index_searches = candidates->index_searches();
+    rank_by_relevance(catalog_, *relevance, job, queries, score, config_, result);
+    return result;
+  }
   Rescored rescored = rescore_until_settled(*candidates, *exact, score, catalog_.credentials(),
                                             config_.top, threads);
   result.requirements = candidates->requirements();
@@ -114,6 +183,7 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   const EvidenceWriter evidence(catalog_, job, score.threshold());
   for (const ScoredCredential& s : rescored.top) {
     result.credentials.push_back(evidence.explain(s.credential, s.score, s.best));
+    result.credentials.back().coverage = s.score;
   }
   return result;
 }

@@ -1,5 +1,13 @@
-// Matcher: ranks credentials by how well their competencies cover a job's requirements, with
-// evidence for every requirement. The scoring formula is documented in docs/matching.md:
+// Matcher: ranks credentials for a job, with evidence for every requirement
+// (docs/matching.md).
+//
+// Ranking. When the catalog has a relevance model (catalog/catalog_relevance.h), every
+// credential is scored by it, the job as a whole against the credential as a whole (titles,
+// description, competencies; dense and lexical, relevance/features.h), and a credential's
+// score is its calibrated probability of being relevant to the job; the result also says how
+// likely its first credential is a good match (P(top-1)), and when that is below
+// MatchConfig::good_match, that nothing in the catalog is. Without a model (or with
+// Ranking::kCoverage) credentials are ranked by requirement coverage:
 //
 //   credit(r, c) = s(r, c)  if s(r, c) >= threshold, else 0
 //                  where s(r, c) = max over c's competencies m of cos(r, m)
@@ -21,6 +29,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -29,6 +38,13 @@
 #include "index/vector_index.h"
 
 namespace credmatch::engine {
+
+/// What orders the credentials.
+enum class Ranking {
+  kAuto,      // the catalog's relevance model when it has one, else coverage
+  kRelevance,  // the relevance model (a result ranked by it says so)
+  kCoverage,   // weighted requirement coverage (the formula in the file comment)
+};
 
 /// Where the matcher's candidate credentials come from.
 enum class CandidateSource {
@@ -47,6 +63,10 @@ struct MatchConfig {
   float optional_weight = 0.5f;   // weight of an optional requirement
   index::SearchParams search;     // per-call index knobs (ef_search, nprobe, threads)
   CandidateSource candidates = CandidateSource::kAuto;
+  Ranking ranking = Ranking::kAuto;
+  /// Relevance ranking: below this P(top-1), the result says no credential is a good match
+  /// (docs/matching.md, "Abstention").
+  float good_match = 0.3f;
 
   /// Throws credmatch::Error naming the first invalid field.
   void validate() const;
@@ -66,7 +86,9 @@ struct Evidence {
 
 struct CredentialMatch {
   int32_t credential = -1;  // index into LoadedCatalog::credentials()
-  double score = 0.0;       // weighted coverage, 0..1
+  double score = 0.0;       // what ranks it: relevance when ranked by relevance, else coverage
+  double coverage = 0.0;    // weighted requirement coverage, 0..1
+  double relevance = -1.0;  // P(relevant to the job), 0..1; -1 when ranked by coverage
   int essential_covered = 0, essential_total = 0;
   int optional_covered = 0, optional_total = 0;
   std::vector<Evidence> evidence;  // one per requirement, in the job's order
@@ -80,7 +102,10 @@ struct RequirementSummary {
 };
 
 struct MatchResult {
-  std::vector<CredentialMatch> credentials;       // best first; only scores > 0
+  std::vector<CredentialMatch> credentials;       // best first; coverage ranking: scores > 0
+  Ranking ranking = Ranking::kCoverage;          // what ranked them (never kAuto)
+  double top1_probability = -1.0;  // relevance ranking: P(the first credential is relevant)
+  bool good_match = true;          // false: top1_probability < MatchConfig::good_match
   std::vector<RequirementSummary> requirements;  // one per requirement
   int64_t candidates_rescored = 0;               // credentials scored exactly
   int index_searches = 0;  // index route: search calls (each deeper one for fewer requirements)
@@ -100,6 +125,18 @@ class Matcher {
   const LoadedCatalog& catalog_;
   MatchConfig config_;
 };
+
+/// A person's word for a relevance probability: "strongly related" (>= 0.6), "related"
+/// (>= 0.3), "loosely related" (>= 0.1), else "unlikely to be related".
+std::string_view relevance_label(double probability);
+
+/// One line for a person: "covers 4 of 5 essential requirements · strongly related to the
+/// job" (the relevance part only when ranked by relevance; optional ones when the job has any).
+std::string match_headline(const CredentialMatch& m);
+
+/// The result's caveat for a person, or "" when there is none: that no credential is a good
+/// match (MatchResult::good_match false).
+std::string match_note(const MatchResult& r);
 
 /// Normalised, stemmed content words that both texts contain, in the first text's order.
 std::vector<std::string> shared_terms(const std::string& a, const std::string& b);

@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/json_depth.h"
+#include "base/thread_pool.h"
 #include "store/splits.h"
 #include "text/line_reader.h"
 
@@ -116,6 +117,16 @@ Result<std::vector<LabelledJobRecord>> load_labelled_jobs(const std::string& pat
   }
   CREDMATCH_RETURN_IF_ERROR((*reader)->status());
   return out;
+}
+
+std::vector<PairFeatures> job_feature_tables(const CredentialProfiles& profiles,
+                                             const Encoder& encoder, std::span<const Job> jobs,
+                                             std::span<const std::string> names) {
+  std::vector<PairFeatures> tables(jobs.size());
+  run_parallel(int64_t(jobs.size()), [&](int64_t j) {
+    tables[size_t(j)] = compute_features(profiles, make_job_profile(jobs[size_t(j)], encoder), names);
+  });
+  return tables;
 }
 
 int fold_of_group(std::string_view group, int folds) {

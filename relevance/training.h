@@ -50,6 +50,12 @@ struct LabelledJobRecord {
 /// requirement, no relevant id).
 Result<std::vector<LabelledJobRecord>> load_labelled_jobs(const std::string& path);
 
+/// The features `names` of every job against every credential of `profiles`, one table per
+/// job, computed on the thread pool (relevance/features.h).
+std::vector<PairFeatures> job_feature_tables(const CredentialProfiles& profiles,
+                                             const Encoder& encoder, std::span<const Job> jobs,
+                                             std::span<const std::string> names);
+
 /// fnv1a64("fold:" + group) % folds (store/splits.h): the prototype's SOC folds.
 int fold_of_group(std::string_view group, int folds);
 

@@ -43,6 +43,9 @@ json match_to_json(const LoadedCatalog& cat, const Job& job, const MatchConfig& 
     results.push_back({{"rank", ++rank},
                        {"credential", credential_summary_json(c)},
                        {"score", m.score},
+                       {"headline", match_headline(m)},
+                       {"relevance", m.relevance >= 0 ? json(m.relevance) : json(nullptr)},
+                       {"coverage", m.coverage},
                        {"essential_covered", m.essential_covered},
                        {"essential_total", m.essential_total},
                        {"optional_covered", m.optional_covered},
@@ -54,6 +57,12 @@ json match_to_json(const LoadedCatalog& cat, const Job& job, const MatchConfig& 
                       {"optional_weight", config.optional_weight}, {"neighbours", config.neighbours},
                       {"top", config.top}}},
           {"encoder", cat.encoder().id()},
+          {"ranking", r.ranking == Ranking::kRelevance ? "relevance" : "coverage"},
+          {"relevance_model", cat.relevance() ? json(cat.relevance()->model().fingerprint())
+                                              : json(nullptr)},
+          {"good_match", r.good_match},
+          {"top1_probability", r.top1_probability >= 0 ? json(r.top1_probability) : json(nullptr)},
+          {"note", match_note(r)},
           {"results", std::move(results)},
           {"candidates_rescored", r.candidates_rescored},
           {"milliseconds", ms}};

@@ -12,61 +12,18 @@
 #include <vector>
 
 #include "tests/fixture_catalog.h"
+#include "tests/fixture_labelled_jobs.h"
 #include "tests/test_util.h"
 
 namespace credmatch::engine {
 namespace {
-
-struct Labelled {
-  const char* title;
-  std::vector<const char*> requirements;
-  std::vector<const char*> relevant;
-};
-
-// A SOC-like code whose fold (fold_of_group) is `fold`.
-std::string soc_in_fold(int fold, int nth) {
-  int seen = 0;
-  for (int i = 0;; ++i) {
-    const std::string soc = "99-" + std::to_string(1000 + i);
-    if (fold_of_group(soc, 5) == fold && seen++ == nth) return soc;
-  }
-}
-
-std::string write_jobs(const std::string& name) {
-  const std::vector<Labelled> jobs = {
-      {"Database Administrators", {"Write SQL queries", "Design database tables"}, {"t:sql"}},
-      {"Python Programmers", {"Write Python scripts", "Analyse data with pandas"}, {"t:python"}},
-      {"Release Engineers", {"Track changes with Git", "Merge branches"}, {"t:git"}},
-      {"System Operators", {"Run commands in the Unix shell", "Write shell scripts"}, {"t:shell"}},
-      {"Practical Nurses, Except Trainees", {"Administer medication", "Monitor patients"},
-       {"t:nursing", "cip:not-in-catalog"}},
-      {"Farm Workers", {"Operate agricultural machinery", "Tend crops"}, {"t:farm"}},
-      {"Statisticians", {"Fit statistical models in R", "Test hypotheses"}, {"t:stats"}},
-      {"Spreadsheet Clerks", {"Build spreadsheets", "Use formulas for data"}, {"t:excel"}},
-      {"Cooks", {"Prepare dishes in a professional kitchen"}, {"t:cuisine"}},
-      {"Data Analysts", {"Write SQL queries", "Plot data with Python"}, {"t:sql", "t:python"}},
-      {"Unknown Job", {"Juggle"}, {"cip:not-in-catalog"}},
-  };
-  const std::string path = testing_util::unique_temp_path(name).string();
-  std::ofstream out(path);
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    nlohmann::json j;
-    j["id"] = "job:" + std::to_string(i);
-    j["soc"] = soc_in_fold(int(i % 5), int(i / 5));
-    j["title"] = jobs[i].title;
-    j["requirements"] = jobs[i].requirements;
-    j["relevant"] = jobs[i].relevant;
-    out << j.dump() << "\n";
-  }
-  return path;
-}
 
 TEST(EmployerTask, ReportsEveryRankerAndFitsADeterministicModel) {
   const std::string dir = testing_util::unique_temp_path("employer_cat").string();
   auto catalog = testing_util::build_fixture_catalog(dir);
   ASSERT_NE(catalog, nullptr);
   EmployerTaskConfig config;
-  config.jobs_path = write_jobs("employer_jobs.jsonl");
+  config.jobs_path = testing_util::write_fixture_labelled_jobs("employer_jobs.jsonl");
   config.variants = {{"dense_tt", "char_ww"}};
   auto r = run_employer_task(*catalog, config);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -100,7 +57,7 @@ TEST(EmployerTask, ReportsEveryRankerAndFitsADeterministicModel) {
 
   // The fitted model scores the catalog's credentials as the in-fold row did.
   const CredentialProfiles profiles = CredentialProfiles::build(
-      catalog_credential_texts(*catalog), catalog->encoder(), catalog_competency_vectors(*catalog));
+      credential_texts(*catalog), catalog->encoder(), credential_competency_vectors(*catalog));
   const RelevanceScorer scorer(profiles, r->model);
   Job job;
   job.title = "Database Administrators";

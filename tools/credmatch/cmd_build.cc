@@ -70,6 +70,17 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   options.encoder_file = a.encoder_file;
   options.training.epochs = a.epochs;
   options.fusion = a.fusion;
+  // The relevance model is fitted on the shipped labelled jobs wherever they name credentials
+  // of the catalog, else the shipped weights are used (catalog/catalog_relevance.h).
+  {
+    const std::filesystem::path data(a.data_dir.empty() ? default_data_dir() : a.data_dir);
+    if (std::filesystem::exists(data / engine::kEmployerJobsFile)) {
+      options.relevance.labelled_jobs = (data / engine::kEmployerJobsFile).string();
+    }
+    if (std::filesystem::exists(data / engine::kShippedRelevanceModelFile)) {
+      options.relevance.shipped_model = (data / engine::kShippedRelevanceModelFile).string();
+    }
+  }
   Progress progress;
   options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
   const std::string dir = catalog_dir(g);
@@ -103,13 +114,15 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
                      {"training_pairs", r.training_pairs}, {"training_loss", r.training_loss},
                      {"note", r.encoder_note}}},
         {"index", a.index_factory},
+        {"relevance", {{"model", r.relevance.model}, {"note", r.relevance.note},
+                       {"jobs", r.relevance.jobs}, {"fingerprint", r.relevance.fingerprint}}},
         {"gap_thresholds", gap_cal ? nlohmann::json{{"covered", gap_cal->covered_threshold},
                                                     {"partial", gap_cal->partial_threshold},
                                                     {"seconds", gap_cal->seconds}}
                                    : nlohmann::json(nullptr)},
         {"seconds", {{"ingest", r.ingest_seconds}, {"fit", r.fit_seconds},
                      {"encode", r.encode_seconds}, {"index", r.index_seconds},
-                     {"total", r.total_seconds}}}};
+                     {"relevance", r.relevance_seconds}, {"total", r.total_seconds}}}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -135,12 +148,15 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   }
   if (!r.encoder_note.empty()) std::printf("  note          %s\n", r.encoder_note.c_str());
   std::printf("  index         %s\n", a.index_factory.c_str());
+  std::printf("  relevance     %s\n", r.relevance.note.c_str());
   if (gap_cal) {
     std::printf("  gap           covered >= %.3f, partial >= %.3f (calibrated in %.1f s; credmatch calibrate-gap)\n",
                 double(gap_cal->covered_threshold), double(gap_cal->partial_threshold), gap_cal->seconds);
   }
-  std::printf("  time          ingest %.1f s, fit encoder %.1f s, encode %.1f s, index %.1f s\n",
-              r.ingest_seconds, r.fit_seconds, r.encode_seconds, r.index_seconds);
+  std::printf("  time          ingest %.1f s, fit encoder %.1f s, encode %.1f s, index %.1f s, "
+              "relevance %.1f s\n",
+              r.ingest_seconds, r.fit_seconds, r.encode_seconds, r.index_seconds,
+              r.relevance_seconds);
   return 0;
 }
 

@@ -64,8 +64,14 @@ void print_text(const engine::LoadedCatalog& cat, const engine::Job& job,
   for (const auto& q : job.requirements) essential += q.importance == engine::Importance::kEssential;
   std::printf("Job: %s (%zu requirements: %d essential, %zu optional)\n", job.title.c_str(),
               job.requirements.size(), essential, job.requirements.size() - size_t(essential));
-  std::printf("Matched against %zu credentials, %zu competencies in %.1f ms (threshold %.2f)\n\n",
-              cat.credentials().size(), cat.competencies().size(), ms, double(config.threshold));
+  std::printf("Matched against %zu credentials, %zu competencies in %.1f ms (%s; threshold %.2f)\n\n",
+              cat.credentials().size(), cat.competencies().size(), ms,
+              r.ranking == engine::Ranking::kRelevance ? "ranked by relevance to the job"
+                                                       : "ranked by requirement coverage",
+              double(config.threshold));
+  if (const std::string note = engine::match_note(r); !note.empty()) {
+    std::printf("%s\n\n", note.c_str());
+  }
   if (r.credentials.empty()) {
     std::printf("No credential covers any requirement at threshold %.2f.\n", double(config.threshold));
   }
@@ -79,8 +85,11 @@ void print_text(const engine::LoadedCatalog& cat, const engine::Job& job,
       line += (line.empty() ? "" : " · ") + part;
     }
     std::printf("    %s\n", line.c_str());
-    std::printf("    score %.3f · covers %d/%d essential, %d/%d optional\n", m.score,
-                m.essential_covered, m.essential_total, m.optional_covered, m.optional_total);
+    if (m.relevance >= 0) {
+      std::printf("    %s (relevance %.2f)\n", engine::match_headline(m).c_str(), m.relevance);
+    } else {
+      std::printf("    %s (score %.3f)\n", engine::match_headline(m).c_str(), m.score);
+    }
     if (evidence_mode == "none") continue;
     for (const auto& e : m.evidence) {
       const auto& q = job.requirements[size_t(e.requirement)];
