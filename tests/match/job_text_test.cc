@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "match/job_input.h"
 #include "text/normalize.h"
 
 namespace credmatch::engine {
@@ -319,6 +320,22 @@ TEST(ReadPosting, ReadsEveryFixturePostingAsAPersonWould) {
     }
   }
   EXPECT_EQ(n, expected.size());
+}
+
+TEST(JobFromPosting, TitlesTheJobWithItsTitleLineAndLeavesTheBoilerplateOut) {
+  auto job = job_from_posting(
+      "Data Analyst\nNorthwind - Toronto, ON\n\nRequirements:\n- SQL\n\nWe offer a pension plan.\n");
+  ASSERT_TRUE(job.is_ok()) << job.status().message();
+  EXPECT_EQ(job->title, "Data Analyst");
+  EXPECT_EQ(texts(job->requirements), (std::vector<std::string>{"SQL"}));
+
+  auto untitled = job_from_posting("Requirements:\n- SQL\n- Python\n");
+  ASSERT_TRUE(untitled.is_ok()) << untitled.status().message();
+  EXPECT_EQ(untitled->title, "");
+  EXPECT_EQ(untitled->requirements.size(), 2u);
+
+  auto only_boilerplate = job_from_posting("Data Analyst\n\nWe offer a pension plan.\n");
+  EXPECT_FALSE(only_boilerplate.is_ok());
 }
 
 }  // namespace
