@@ -85,7 +85,8 @@ std::string strip_bullet(std::string s, bool* stripped = nullptr) {
   }
   size_t i = 0;
   while (i < s.size() && i < 3 && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i > 0 && i < s.size() && (s[i] == '.' || s[i] == ')')) return std::string(trim(std::string_view(s).substr(i + 1)));
+  if (i > 0 && i < s.size() && (s[i] == '.' || s[i] == ')'))
+    return std::string(trim(std::string_view(s).substr(i + 1)));
   if (stripped != nullptr) *stripped = false;
   return s;
 }
@@ -155,7 +156,7 @@ struct Line {
   std::string text;  // trimmed, bullet stripped; for a heading, what follows its ':'
   bool blank = false;
   bool bullet = false;
-  bool heading = false;  // opens a section (alone on its line, or before ':')
+  bool heading = false;              // opens a section (alone on its line, or before ':')
   Section section = Section::kKeep;  // the section a heading opens
   bool optional = false;             // the heading makes its section optional
 };
@@ -261,7 +262,8 @@ std::string clean_title(std::string title, const std::vector<std::string>& heade
     const std::string_view inside = std::string_view(title).substr(open + 1, close - open - 1);
     bool marker = inside.size() >= 3 && inside.size() % 2 == 1;
     for (size_t i = 0; marker && i < inside.size(); ++i) {
-      marker = i % 2 == 0 ? std::isalpha(static_cast<unsigned char>(inside[i])) != 0 : inside[i] == '/';
+      marker =
+          i % 2 == 0 ? std::isalpha(static_cast<unsigned char>(inside[i])) != 0 : inside[i] == '/';
     }
     if (marker) {
       title = std::string(trim(title.substr(0, open))) + title.substr(close + 1);
@@ -272,16 +274,17 @@ std::string clean_title(std::string title, const std::vector<std::string>& heade
     size_t cut = std::string::npos, sep_size = 0;
     for (std::string_view sep : kSeparators) {
       const size_t at = title.rfind(sep);
-      if (at != std::string::npos && (cut == std::string::npos || at > cut)) cut = at, sep_size = sep.size();
+      if (at != std::string::npos && (cut == std::string::npos || at > cut))
+        cut = at, sep_size = sep.size();
     }
     if (cut == std::string::npos || cut == 0) break;
     const std::string suffix(trim(std::string_view(title).substr(cut + sep_size)));
     const std::string norm = normalize(suffix);
     const bool employer =
-        names_company(norm) || std::any_of(header_lines.begin(), header_lines.end(),
-                                           [&](const std::string& h) {
-                                             return norm.size() >= 3 && normalize(h).starts_with(norm);
-                                           });
+        names_company(norm) ||
+        std::any_of(header_lines.begin(), header_lines.end(), [&](const std::string& h) {
+          return norm.size() >= 3 && normalize(h).starts_with(norm);
+        });
     if (!employer && !schedule_only(suffix) && !ends_with_place(suffix)) break;
     title = std::string(trim(std::string_view(title).substr(0, cut)));
   }
@@ -290,7 +293,8 @@ std::string clean_title(std::string title, const std::vector<std::string>& heade
 
 // "Job title: ...", "Poste : ..."
 bool is_title_label(const std::string& key) {
-  for (std::string_view label : {"job title", "title", "position", "poste", "titre", "titre du poste"}) {
+  for (std::string_view label :
+       {"job title", "title", "position", "poste", "titre", "titre du poste"}) {
     if (key == label) return true;
   }
   return false;
@@ -303,7 +307,8 @@ size_t find_title(const std::vector<Line>& lines, std::string* title) {
   while (first < lines.size() && lines[first].blank) ++first;
   if (first == lines.size() || lines[first].bullet || lines[first].heading) return 0;
   std::string text = lines[first].text;
-  if (const size_t colon = text.find(':'); colon != std::string::npos &&
+  if (const size_t colon = text.find(':');
+      colon != std::string::npos &&
       is_title_label(heading_key(std::string_view(text).substr(0, colon)))) {
     text = std::string(trim(std::string_view(text).substr(colon + 1)));
   }

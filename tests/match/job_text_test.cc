@@ -51,12 +51,12 @@ TEST(SplitRequirements, SplitsBulletsSentencesAndSemicolons) {
 }
 
 TEST(SplitRequirements, HandlesFrenchPostingsAndDropsEmptyFragments) {
-  const auto reqs = split_requirements("Gérer une base de données ; rédiger des rapports.  ...\n- \n");
+  const auto reqs =
+      split_requirements("Gérer une base de données ; rédiger des rapports.  ...\n- \n");
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].text, "Gérer une base de données");
   EXPECT_EQ(reqs[1].text, "rédiger des rapports");
 }
-
 
 TEST(ReadPosting, TakesTheTitleLineAsTitleNotAsARequirement) {
   const PostingParts p = read_posting(
@@ -72,7 +72,8 @@ TEST(ReadPosting, TakesTheTitleLineAsTitleNotAsARequirement) {
 
   const PostingParts bare = read_posting("Data Analyst\n\nWrite SQL queries.\nBuild dashboards.\n");
   EXPECT_EQ(bare.title, "Data Analyst");
-  EXPECT_EQ(texts(bare.requirements), (std::vector<std::string>{"Write SQL queries", "Build dashboards"}));
+  EXPECT_EQ(texts(bare.requirements),
+            (std::vector<std::string>{"Write SQL queries", "Build dashboards"}));
 
   const PostingParts labelled = read_posting("Job title: Welder (m/f/x)\n\n- Weld steel\n");
   EXPECT_EQ(labelled.title, "Welder");
@@ -86,7 +87,8 @@ TEST(ReadPosting, CutsEmployerScheduleAndPlaceFromTheTitleOnlyWhereClear) {
        "Soudeur-assembleur / Soudeuse-assembleuse"},
       {"Data Analyst | Northwind Retail Group", "Data Analyst"},
       {"Data Analyst \u2013 Toronto, ON", "Data Analyst"},
-      {"Analyste de donn\u00e9es - Northwind", "Analyste de donn\u00e9es"},  // the header line's name
+      {"Analyste de donn\u00e9es - Northwind",
+       "Analyste de donn\u00e9es"},  // the header line's name
       {"Technicien (H/F) - Acme inc.", "Technicien"},
       {"Mechanic - Remote - Acme Ltd.", "Mechanic"},
       {"Licensed Practical Nurse (LPN) - Long-Term Care",
@@ -105,22 +107,24 @@ TEST(ReadPosting, CutsEmployerScheduleAndPlaceFromTheTitleOnlyWhereClear) {
 
 TEST(ReadPosting, KeepsTheFirstRequirementWhenThereIsNoTitleLine) {
   const std::vector<std::string> postings = {
-      "Write SQL queries\nBuild dashboards\n",             // consecutive requirement lines
-      "- Write SQL queries\n- Build dashboards\n",         // a list
-      "Write SQL queries.\n\nBuild dashboards.\n",         // a sentence
-      "Write SQL queries; build dashboards\n",              // one line
-      "Experience with SQL\n\nBuild dashboards\n",         // a requirement word
+      "Write SQL queries\nBuild dashboards\n",                 // consecutive requirement lines
+      "- Write SQL queries\n- Build dashboards\n",             // a list
+      "Write SQL queries.\n\nBuild dashboards.\n",             // a sentence
+      "Write SQL queries; build dashboards\n",                 // one line
+      "Experience with SQL\n\nBuild dashboards\n",             // a requirement word
       "Requirements:\nWrite SQL queries\nBuild dashboards\n",  // a heading
-      "write SQL queries\n\nbuild dashboards\n",           // lower case
+      "write SQL queries\n\nbuild dashboards\n",               // lower case
   };
   for (const std::string& text : postings) {
     const PostingParts p = read_posting(text);
     EXPECT_EQ(p.title, "") << text;
     ASSERT_EQ(p.requirements.size(), 2u) << text;
-    EXPECT_EQ(normalize(p.requirements[0].text), normalize(split_requirements(text)[0].text)) << text;
+    EXPECT_EQ(normalize(p.requirements[0].text), normalize(split_requirements(text)[0].text))
+        << text;
   }
   EXPECT_EQ(read_posting("Data Analyst").title, "");  // a single line is what the job asks
-  EXPECT_EQ(texts(read_posting("Data Analyst").requirements), (std::vector<std::string>{"Data Analyst"}));
+  EXPECT_EQ(texts(read_posting("Data Analyst").requirements),
+            (std::vector<std::string>{"Data Analyst"}));
 }
 
 // The boilerplate sentences sit in a kept section (after "Nice to have"), so the sentence
@@ -277,7 +281,8 @@ TEST(ReadPosting, ReadsEveryFixturePostingAsAPersonWould) {
       {"cyber-fr", {"Analyste en cybers\u00e9curit\u00e9", 10}},
       {"data-analyst-en", {"Data Analyst", 11}},
       {"data-analyst-fr", {"Analyste de donn\u00e9es", 11}},
-      {"electrician-en", {"Construction Electrician (Journeyperson or 3rd/4th year Apprentice)", 9}},
+      {"electrician-en",
+       {"Construction Electrician (Journeyperson or 3rd/4th year Apprentice)", 9}},
       {"electrician-fr", {"\u00c9lectricien(ne) en construction", 9}},
   };
   std::ifstream in(std::string(CREDMATCH_TEST_DATA_DIR) + "/postings/postings.jsonl");
@@ -316,7 +321,8 @@ TEST(ReadPosting, ReadsEveryFixturePostingAsAPersonWould) {
     EXPECT_EQ(p.title, expected.at(id).first) << id;
     EXPECT_EQ(texts(p.requirements), wanted) << id;
     for (size_t i = 0; i < p.requirements.size() && i < wanted.size(); ++i) {
-      if (wanted_optional[i]) EXPECT_EQ(p.requirements[i].importance, Importance::kOptional) << id << " " << i;
+      if (wanted_optional[i])
+        EXPECT_EQ(p.requirements[i].importance, Importance::kOptional) << id << " " << i;
     }
   }
   EXPECT_EQ(n, expected.size());
@@ -324,7 +330,8 @@ TEST(ReadPosting, ReadsEveryFixturePostingAsAPersonWould) {
 
 TEST(JobFromPosting, TitlesTheJobWithItsTitleLineAndLeavesTheBoilerplateOut) {
   auto job = job_from_posting(
-      "Data Analyst\nNorthwind - Toronto, ON\n\nRequirements:\n- SQL\n\nWe offer a pension plan.\n");
+      "Data Analyst\nNorthwind - Toronto, ON\n\nRequirements:\n- SQL\n\nWe offer a pension "
+      "plan.\n");
   ASSERT_TRUE(job.is_ok()) << job.status().message();
   EXPECT_EQ(job->title, "Data Analyst");
   EXPECT_EQ(texts(job->requirements), (std::vector<std::string>{"SQL"}));
