@@ -18,10 +18,11 @@ Result<Job> job_from_file(const std::string& path) {
 }
 
 Result<Job> job_from_posting(std::string_view posting) {
+  PostingParts parts = read_posting(posting);
   Job job;
-  job.title = kPostingTitle;
+  job.title = std::move(parts.title);
   job.description = std::string(posting);
-  job.requirements = split_requirements(posting);
+  job.requirements = std::move(parts.requirements);
   if (job.requirements.empty()) {
     return Status::invalid_argument("no requirement statement found in the text");
   }

@@ -15,15 +15,15 @@
 
 namespace credmatch::engine {
 
-/// Title given to a job read from a free-text posting.
-inline constexpr char kPostingTitle[] = "job posting (free text)";
-
 /// The job in the JSON file at `path`; kNotFound "PATH: cannot open", or parse_job_json()'s
 /// errors naming the file.
 Result<Job> job_from_file(const std::string& path);
 
-/// A job from a posting: requirements from split_requirements() (match/job_text.h), the text
-/// as description. kInvalidArgument "no requirement statement found in the text" when none.
+/// A job from a posting, read by read_posting() (match/job_text.h): its title line as title
+/// (empty when the posting has none), its requirement statements without the employer's
+/// blurb, benefits, pay, schedule, how to apply and equal-opportunity lines, and the whole
+/// text as description. kInvalidArgument "no requirement statement found in the text" when
+/// none is left.
 Result<Job> job_from_posting(std::string_view posting);
 
 /// The catalog's occupation with this id or title (CatalogStore::find_job: kNotFound with

@@ -20,6 +20,8 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const pct = (x) => `${Math.round(x * 100)}%`;
+// A posting without a title line comes back with an empty title.
+const jobName = (job) => (job.title ? `“${job.title}”` : "the posting");
 const num = (x, unit) => (x === null || x === undefined ? `${unit} unknown` : `${x} ${unit}`);
 
 async function api(method, path, body) {
@@ -195,7 +197,7 @@ function renderMatch(data) {
     el(
       "p",
       { class: "summary", id: "employer-summary" },
-      `${data.results.length} credentials for “${data.job.title}” (${reqs.length} requirements), in ${data.milliseconds.toFixed(1)} ms.`
+      `${data.results.length} credentials for ${jobName(data.job)} (${reqs.length} requirements), in ${data.milliseconds.toFixed(1)} ms.`
     ),
     data.results.length ? el("ol", { class: "results", id: "employer-list" }, ...items) : el("p", {}, "No credential covers any requirement."),
     uncovered.length
@@ -272,7 +274,7 @@ function renderWorker(gap, path) {
     el(
       "p",
       { class: "summary", id: "worker-summary" },
-      `“${gap.job.title}”: you cover ${pct(g.coverage)} (essential ${pct(g.essential_coverage)}): ${g.covered} covered, ${g.partial} partial, ${g.missing} missing.`
+      `${gap.job.title ? `“${gap.job.title}”` : "The posting"}: you cover ${pct(g.coverage)} (essential ${pct(g.essential_coverage)}): ${g.covered} covered, ${g.partial} partial, ${g.missing} missing.`
     ),
     el("h3", {}, "Your gap"),
     el(

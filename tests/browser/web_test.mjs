@@ -56,13 +56,14 @@ try {
   check(true, "page loads and shows the catalog");
 
   // Employer: paste a posting.
-  await page.fill("#employer-text", "Requirements:\n- Write SQL queries to select and filter data\n- Analyse tabular data with Python\n- Track changes to code with Git\nNice to have: automate tasks with shell scripts");
+  await page.fill("#employer-text", "Research Data Analyst\n\nRequirements:\n- Write SQL queries to select and filter data\n- Analyse tabular data with Python\n- Track changes to code with Git\nNice to have: automate tasks with shell scripts\n\nWe offer a pension plan.");
   await page.click("#employer-submit");
   await page.waitForSelector("#employer-list li", { timeout: 30000 });
   const n = await page.locator("#employer-list > li").count();
   check(n >= 1, `employer (posting): ${n} ranked credentials`);
   const summary = await page.textContent("#employer-summary");
   check(/4 requirements/.test(summary), `employer summary counts the requirements: "${summary}"`);
+  check(/Research Data Analyst/.test(summary), `employer summary names the posting's title: "${summary}"`);
   await page.locator("#employer-list > li details summary").first().click();
   const evidenceRows = await page.locator("#employer-list > li").first().locator("tbody tr").count();
   check(evidenceRows === 4, `evidence table has one row per requirement (${evidenceRows})`);

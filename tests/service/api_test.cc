@@ -72,7 +72,13 @@ TEST_F(ApiTest, MatchAcceptsAnOccupationTitleAndFreeText) {
   EXPECT_LE(occ["results"].size(), 2u);
   const json text = service_->match({{"text", "Requirements:\n- write SQL queries\n- track changes with git"}});
   EXPECT_EQ(text["job"]["requirements"].size(), 2u);
-  EXPECT_EQ(text["job"]["title"], "job posting (free text)");
+  EXPECT_EQ(text["job"]["title"], "");  // no title line
+  const json titled = service_->match(
+      {{"text", "Data Analyst - Northwind Inc.\n\nRequirements:\n- write SQL queries\n\n"
+                "We offer a pension plan. Northwind is an equal opportunity employer."}});
+  EXPECT_EQ(titled["job"]["title"], "Data Analyst");
+  ASSERT_EQ(titled["job"]["requirements"].size(), 1u);
+  EXPECT_EQ(titled["job"]["requirements"][0]["text"], "write SQL queries");
 }
 
 TEST_F(ApiTest, ValidationErrorsNameTheField) {

@@ -59,6 +59,17 @@ TEST_F(CliTest, MatchesFreeTextAndJobFiles) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("2 requirements"), std::string::npos) << text.out;
 
+  // A posting's title line names the job and is no requirement; nor are its benefits.
+  CliRun posting = run(cat() + "match --text \"Data Analyst\nNorthwind - Toronto, ON\n\n"
+                               "Requirements:\n- Write SQL queries\n\nWe offer a pension plan.\"");
+  ASSERT_EQ(posting.exit_code, 0) << posting.err;
+  EXPECT_NE(posting.out.find("Job: Data Analyst (1 requirements"), std::string::npos) << posting.out;
+  CliRun posting_json = run(cat() + "match --json --text \"Data Analyst\n\nRequirements:\n- Write SQL queries\"");
+  ASSERT_EQ(posting_json.exit_code, 0) << posting_json.err;
+  const auto j = nlohmann::json::parse(posting_json.out);
+  EXPECT_EQ(j["job"]["title"], "Data Analyst");
+  EXPECT_EQ(j["job"]["requirements"].size(), 1u);
+
   const fs::path job = credmatch::testing_util::unique_temp_path("cli_job.json");
   std::ofstream(job) << R"({"title": "farm hand", "requirements": [{"text": "operate a tractor"}]})";
   CliRun file = run(cat() + "match --job " + job.string());

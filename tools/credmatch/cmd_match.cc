@@ -36,6 +36,11 @@ Result<engine::Job> load_job(const engine::CatalogStore& store, const MatchArgs&
   return engine::job_from_occupation(store, a.occupation);
 }
 
+// A posting without a title line gives a job with an empty title.
+std::string job_name(const engine::Job& job) {
+  return job.title.empty() ? "(posting without a title line)" : job.title;
+}
+
 std::string shorten(const std::string& s, size_t n) {
   if (s.size() <= n) return s;
   size_t cut = n;
@@ -62,7 +67,7 @@ void print_text(const engine::LoadedCatalog& cat, const engine::Job& job,
                 const std::string& evidence_mode) {
   int essential = 0;
   for (const auto& q : job.requirements) essential += q.importance == engine::Importance::kEssential;
-  std::printf("Job: %s (%zu requirements: %d essential, %zu optional)\n", job.title.c_str(),
+  std::printf("Job: %s (%zu requirements: %d essential, %zu optional)\n", job_name(job).c_str(),
               job.requirements.size(), essential, job.requirements.size() - size_t(essential));
   std::printf("Matched against %zu credentials, %zu competencies in %.1f ms (%s; threshold %.2f)\n\n",
               cat.credentials().size(), cat.competencies().size(), ms,
