@@ -63,6 +63,19 @@ LabelledJobs resolve_labelled_jobs(std::vector<LabelledJobRecord> records,
   return out;
 }
 
+RelevanceBuildOptions shipped_relevance_options(const std::string& data_dir) {
+  RelevanceBuildOptions o;
+  const std::filesystem::path data(data_dir);
+  std::error_code ec;
+  if (std::filesystem::exists(data / kEmployerJobsFile, ec)) {
+    o.labelled_jobs = (data / kEmployerJobsFile).string();
+  }
+  if (std::filesystem::exists(data / kShippedRelevanceModelFile, ec)) {
+    o.shipped_model = (data / kShippedRelevanceModelFile).string();
+  }
+  return o;
+}
+
 namespace {
 
 // Why a fit is not possible, or "" when it is.

@@ -57,6 +57,10 @@ struct RelevanceBuildOptions {
   int64_t max_credentials = 50000;  // larger catalogs keep coverage ranking (no profiles)
 };
 
+/// The options `credmatch build` uses: the shipped labelled jobs and model under `data_dir`,
+/// each where the file exists.
+RelevanceBuildOptions shipped_relevance_options(const std::string& data_dir);
+
 struct RelevanceBuildReport {
   std::string model;       // "fitted", "shipped" or "none"
   std::string note;        // one line for a person: where the weights come from, or why none

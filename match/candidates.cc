@@ -55,7 +55,8 @@ void CandidateBounds::sort_order() {
 FullScanCandidates::FullScanCandidates(const LoadedCatalog& catalog,
                                        const index::BoundedInt8Scan& scan,
                                        const RequirementVectors& queries,
-                                       const CoverageScore& score, int threads)
+                                       const CoverageScore& score, int threads,
+                                       bool requirements_only)
     : CandidateBounds(queries.n),
       catalog_(catalog),
       scan_(scan),
@@ -65,6 +66,10 @@ FullScanCandidates::FullScanCandidates(const LoadedCatalog& catalog,
   b.lower.resize(size_t(queries.n * distinct_));
   b.upper.resize(b.lower.size());
   scan_.score(queries.data, queries.n, b.lower.data(), b.upper.data(), threads);
+  if (requirements_only) {
+    for (int64_t r = 0; r < queries.n; ++r) find_catalog_best(r, score.threshold());
+    return;
+  }
   // Every entry is written by bound_credentials_for().
   b.credential_upper.resize(size_t(queries.n) * catalog_.credentials().size());
   for (int64_t r = 0; r < queries.n; ++r) {

@@ -93,9 +93,11 @@ class FullScanCandidates final : public CandidateBounds {
  public:
   /// Scans every requirement against every distinct vector of `scan` (threads: as
   /// SearchParams::threads) and bounds every credential. catalog, scan, queries and score must
-  /// outlive this object.
+  /// outlive this object. With `requirements_only`, only requirements() is filled in (the
+  /// relevance ranking needs no credential bounds) and the object serves nothing else.
   FullScanCandidates(const LoadedCatalog& catalog, const index::BoundedInt8Scan& scan,
-                     const RequirementVectors& queries, const CoverageScore& score, int threads);
+                     const RequirementVectors& queries, const CoverageScore& score, int threads,
+                     bool requirements_only = false);
 
   /// Every credential is bounded (unseen_bound() is 0): nothing to tighten.
   bool deepen() override { return false; }

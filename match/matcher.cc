@@ -66,9 +66,12 @@ std::vector<float> encode_requirements(const Encoder& encoder, const Job& job, i
 // credentials explained requirement by requirement with their exact best competencies.
 void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& relevance,
                        const Job& job, const RequirementVectors& queries,
-                       const CoverageScore& score, const MatchConfig& config, MatchResult& result) {
-  const std::vector<float> scores =
-      relevance.score_all(make_job_profile(job, catalog.encoder()));
+                       const CoverageScore& score, const MatchConfig& config, int64_t threads,
+                       MatchResult& result) {
+  const std::vector<float> scores = relevance.score_all(make_job_profile(
+      job, catalog.encoder(),
+      std::span<const float>(queries.data, size_t(queries.n) * size_t(queries.dim))),
+      int(threads));
   const std::vector<int32_t> top = rank_by_score(scores, config.top);
   const RelevanceModel& model = relevance.model();
   result.ranking = Ranking::kRelevance;
@@ -81,7 +84,7 @@ void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& rele
   const AllPairsSimilarity exact(catalog, queries);
   const EvidenceWriter evidence(catalog, job, score.threshold());
   result.credentials.resize(top.size());
-  run_parallel(int64_t(top.size()), [&](int64_t i) {
+  auto explain = [&](int64_t i) {
     const int32_t c = top[size_t(i)];
     const BestCompetencies best = exact.best_of(c);
     CredentialMatch m = evidence.explain(c, score.score(best.best), best);
@@ -89,7 +92,12 @@ void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& rele
     m.relevance = model.probability(scores[size_t(c)]);
     m.score = m.relevance;
     result.credentials[size_t(i)] = std::move(m);
-  });
+  };
+  if (threads > 1) {
+    run_parallel(int64_t(top.size()), explain);
+  } else {
+    for (size_t i = 0; i < top.size(); ++i) explain(int64_t(i));
+  }
 }
 
 }  // namespace
@@ -152,9 +160,12 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   std::unique_ptr<ExactSimilarity> exact;
   const index::BoundedInt8Scan* full_scan =
       config_.candidates == CandidateSource::kIndex ? nullptr : catalog_.full_scan();
+  const RelevanceScorer* relevance =
+      config_.ranking == Ranking::kCoverage ? nullptr : catalog_.relevance();
   if (full_scan != nullptr) {
     auto scanned = std::make_unique<FullScanCandidates>(catalog_, *full_scan, queries, score,
-                                                        config_.search.threads);
+                                                        config_.search.threads,
+                                                        /*requirements_only=*/relevance != nullptr);
     exact = std::make_unique<BoundedPairSimilarity>(catalog_, queries, *scanned, score);
     candidates = std::move(scanned);
   } else {
@@ -163,12 +174,10 @@ Result<MatchResult> Matcher::match(const Job& job) const {
   }
 
   // 2. The exact top list: by relevance when the catalog has a model, else by coverage.
-  const RelevanceScorer* relevance =
-      config_.ranking == Ranking::kCoverage ? nullptr : catalog_.relevance();
   if (relevance != nullptr) {
     result.requirements = candidates->requirements();
     result.index_searches = candidates->index_searches();
-    rank_by_relevance(catalog_, *relevance, job, queries, score, config_, result);
+    rank_by_relevance(catalog_, *relevance, job, queries, score, config_, threads, result);
     return result;
   }
   Rescored rescored = rescore_until_settled(*candidates, *exact, score, catalog_.credentials(),

@@ -108,26 +108,36 @@ std::span<const float> credential_matrix(const CredentialProfiles& p, char side)
   return {};
 }
 
-JobProfile make_job_profile(const Job& job, const Encoder& encoder) {
+JobProfile make_job_profile(const Job& job, const Encoder& encoder,
+                            std::span<const float> requirement_vectors) {
   JobProfile p;
   p.title = strip_except_clause(job.title);
   p.whole_text = p.title;
-  std::vector<std::string> texts = {p.title, ""};
-  for (const Requirement& r : job.requirements) {
-    p.whole_text.append(" ").append(r.text);
-    texts.push_back(r.text);
-  }
-  texts[1] = p.whole_text;
+  for (const Requirement& r : job.requirements) p.whole_text.append(" ").append(r.text);
   const size_t dim = static_cast<size_t>(encoder.dim());
+  const size_t reqs = job.requirements.size();
+  // The requirements are encoded here unless the caller (the matcher) already has them.
+  std::vector<std::string> texts = {p.title, p.whole_text};
+  if (requirement_vectors.empty()) {
+    for (const Requirement& r : job.requirements) texts.push_back(r.text);
+  } else {
+    CREDMATCH_CHECK(requirement_vectors.size() == reqs * dim,
+                    "requirement vectors: " << requirement_vectors.size() << " floats for " << reqs
+                                            << " requirements of dim " << dim);
+  }
   std::vector<float> e(texts.size() * dim);
   encoder.encode(texts, e);
   p.title_vector.assign(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(dim));
   p.whole_vector.assign(e.begin() + static_cast<std::ptrdiff_t>(dim),
                         e.begin() + static_cast<std::ptrdiff_t>(2 * dim));
+  if (requirement_vectors.empty()) {
+    p.requirement_vectors.assign(e.begin() + static_cast<std::ptrdiff_t>(2 * dim), e.end());
+  } else {
+    p.requirement_vectors.assign(requirement_vectors.begin(), requirement_vectors.end());
+  }
   std::vector<double> mean(dim, 0.0);
-  const size_t reqs = job.requirements.size();
   for (size_t r = 0; r < reqs; ++r) {
-    for (size_t k = 0; k < dim; ++k) mean[k] += e[(2 + r) * dim + k];
+    for (size_t k = 0; k < dim; ++k) mean[k] += p.requirement_vectors[r * dim + k];
   }
   double n2 = 0.0;
   for (double v : mean) n2 += v * v;  // the mean's direction: its 1/reqs factor cancels
@@ -136,7 +146,6 @@ JobProfile make_job_profile(const Job& job, const Encoder& encoder) {
     const double inv = 1.0 / std::sqrt(n2);
     for (size_t k = 0; k < dim; ++k) p.requirement_centroid[k] = static_cast<float>(mean[k] * inv);
   }
-  p.requirement_vectors.assign(e.begin() + static_cast<std::ptrdiff_t>(2 * dim), e.end());
   const std::vector<std::string> parts = title_parts(p.title);
   p.title_part_vectors.assign(parts.size() * dim, 0.0f);
   encoder.encode(parts, p.title_part_vectors);

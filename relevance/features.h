@@ -70,7 +70,10 @@ struct JobProfile {
 };
 
 /// Every requirement counts, essential or optional (the employer task's are all essential).
-JobProfile make_job_profile(const Job& job, const Encoder& encoder);
+/// `requirement_vectors`: E(r) of every requirement (R × dim, from `encoder`) when the caller
+/// has them already, or empty (encoded here).
+JobProfile make_job_profile(const Job& job, const Encoder& encoder,
+                            std::span<const float> requirement_vectors = {});
 
 /// Features of one job against every credential: column f (names[f]) holds size() values,
 /// credential order.

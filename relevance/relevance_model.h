@@ -98,14 +98,16 @@ class RelevanceScorer {
   /// unknown feature.
   RelevanceScorer(const CredentialProfiles& profiles, const RelevanceModel& model);
 
-  /// Raw scores (RelevanceModel::score) of every credential, N values in profile order.
-  std::vector<float> score_all(const JobProfile& job) const;
+  /// Raw scores (RelevanceModel::score) of every credential, N values in profile order, on at
+  /// most `threads` threads (0: the pool's workers and the caller).
+  std::vector<float> score_all(const JobProfile& job, int threads = 0) const;
   const RelevanceModel& model() const { return model_; }
 
  private:
   const CredentialProfiles& profiles_;
   RelevanceModel model_;
-  std::vector<float> combined_;  // N × 3·dim: [a·(t-side) | a·(m-side) | a·(w-side)]
+  std::vector<float> combined_;  // N × 3·dim: [a·(t-side) | a·(m-side) | a·(w-side)], while built
+  std::vector<uint16_t> combined16_;  // the same in fp16 (index/kernels/scan_kernels.h)
   std::vector<std::string> lexical_names_;  // the features not folded into combined_
   std::vector<double> lexical_weights_;
 };

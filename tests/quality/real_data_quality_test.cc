@@ -5,11 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "catalog/build.h"
+#include "catalog/catalog_relevance.h"
 #include "catalog/loaded_catalog.h"
 #include "store/ingest.h"
+#include "match/job_input.h"
 #include "match/matcher.h"
 
 namespace credmatch::engine {
@@ -28,7 +34,9 @@ class RealDataQuality : public ::testing::Test {
       ASSERT_TRUE(in.is_ok()) << in.status().to_string();
       inputs.push_back(*in);
     }
-    auto report = build_catalog(*dir_, inputs, BuildOptions{});
+    BuildOptions options;  // as `credmatch build` on the shipped data
+    options.relevance = shipped_relevance_options(CREDMATCH_SHIPPED_DATA_DIR);
+    auto report = build_catalog(*dir_, inputs, options);
     ASSERT_TRUE(report.is_ok()) << report.status().to_string();
     auto cat = LoadedCatalog::open(*dir_);
     ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
@@ -125,6 +133,52 @@ TEST_F(RealDataQuality, FrenchOccupationTitlesFindTheSameJob) {
   ASSERT_TRUE(en.is_ok());
   ASSERT_TRUE(fr.is_ok()) << fr.status().to_string();
   EXPECT_EQ(en->id, fr->id);
+}
+
+// tests/data/postings: realistic postings (title line, blurb, duties, benefits, EEO lines) in
+// English and French, each with the programs a counsellor would propose and the rank within
+// which one of them should appear. Every posting is read as the CLI and the API read it.
+TEST_F(RealDataQuality, PostingsGetTheProgramsACounsellorWouldExpect) {
+  std::ifstream in(std::string(CREDMATCH_TEST_DATA_DIR) + "/postings/postings.jsonl");
+  ASSERT_TRUE(in) << "postings.jsonl";
+  MatchConfig config;
+  config.top = 20;
+  const Matcher matcher(*catalog_, config);
+  std::map<std::string, int> postings, met;  // by language
+  std::string line, misses;
+  while (std::getline(in, line)) {
+    const nlohmann::json p = nlohmann::json::parse(line);
+    auto job = job_from_posting(p.at("text").get<std::string>());
+    ASSERT_TRUE(job.is_ok()) << job.status().to_string();
+    EXPECT_FALSE(job->title.empty()) << p.at("id");
+    auto result = matcher.match(*job);
+    ASSERT_TRUE(result.is_ok()) << result.status().to_string();
+    EXPECT_EQ(result->ranking, Ranking::kRelevance);
+    int best = 1 << 30;
+    for (size_t i = 0; i < result->credentials.size(); ++i) {
+      const std::string& id = catalog_->credentials()[size_t(result->credentials[i].credential)].id;
+      for (const auto& e : p.at("expected")) {
+        if (e.get<std::string>() == id) best = std::min(best, int(i) + 1);
+      }
+    }
+    const std::string lang = p.at("lang").get<std::string>();
+    ++postings[lang];
+    if (best <= p.at("top").get<int>()) {
+      ++met[lang];
+    } else {
+      misses += " " + p.at("id").get<std::string>() + " (first expected at " +
+                (best > 20 ? std::string("> 20") : std::to_string(best)) + ", first listed " +
+                catalog_->credentials()[size_t(result->credentials[0].credential)].title + ")";
+    }
+  }
+  EXPECT_EQ(postings["en"], 7);
+  EXPECT_EQ(postings["fr"], 7);
+  // A floor below what was measured (6 of 7 English postings; docs/quality.md), not a tuning
+  // target. French postings against the English catalog are the bilingual issue's: reported.
+  EXPECT_GE(met["en"], 5) << "postings whose expected program is not within its top:" << misses;
+  std::printf("postings with an expected program within their top: English %d of %d, French %d "
+              "of %d;%s\n", met["en"], postings["en"], met["fr"], postings["fr"],
+              misses.empty() ? "" : (" missed:" + misses).c_str());
 }
 
 }  // namespace

@@ -118,7 +118,9 @@ TEST(RelevanceScorer, OnePassScoresEqualTheWeightedFeatureSum) {
   const std::vector<float> fast = scorer.score_all(job);
   const std::vector<float> slow = m.score_table(compute_features(profiles, job, m.feature_names()));
   ASSERT_EQ(fast.size(), 4u);
-  for (size_t c = 0; c < fast.size(); ++c) EXPECT_NEAR(fast[c], slow[c], 1e-4) << c;
+  // The folded dense part is stored in fp16 (relative rounding 2^-11 per value, so at most
+  // 2^-11 · Σ|q_k c_k| on the sum: about 1e-3 here); the rest is exact.
+  for (size_t c = 0; c < fast.size(); ++c) EXPECT_NEAR(fast[c], slow[c], 2e-3) << c;
   RelevanceModel other = m;
   other.encoder_id = "another-encoder";
   EXPECT_THROW(RelevanceScorer(profiles, other), Error);

@@ -72,15 +72,8 @@ int run_build(const GlobalOptions& g, BuildArgs& a) {
   options.fusion = a.fusion;
   // The relevance model is fitted on the shipped labelled jobs wherever they name credentials
   // of the catalog, else the shipped weights are used (catalog/catalog_relevance.h).
-  {
-    const std::filesystem::path data(a.data_dir.empty() ? default_data_dir() : a.data_dir);
-    if (std::filesystem::exists(data / engine::kEmployerJobsFile)) {
-      options.relevance.labelled_jobs = (data / engine::kEmployerJobsFile).string();
-    }
-    if (std::filesystem::exists(data / engine::kShippedRelevanceModelFile)) {
-      options.relevance.shipped_model = (data / engine::kShippedRelevanceModelFile).string();
-    }
-  }
+  options.relevance =
+      engine::shipped_relevance_options(a.data_dir.empty() ? default_data_dir() : a.data_dir);
   Progress progress;
   options.progress = [&progress](std::string_view stage, double f) { progress(stage, f); };
   const std::string dir = catalog_dir(g);
