@@ -176,8 +176,8 @@ function renderMatch(data) {
       el(
         "div",
         {},
-        el("span", { class: "meter", role: "img", "aria-label": `score ${pct(r.score)}` }, el("span", { width: pct(r.score) })),
-        ` score ${r.score.toFixed(3)} · covers ${r.essential_covered}/${r.essential_total} essential, ${r.optional_covered}/${r.optional_total} optional`
+        el("span", { class: "meter", role: "img", "aria-label": `${r.relevance === null ? "coverage" : "relevance"} ${pct(r.score)}` }, el("span", { width: pct(r.score) })),
+        ` ${r.headline} (${r.relevance === null ? "score" : "relevance"} ${r.score.toFixed(2)})`
       ),
       el(
         "details",
@@ -197,8 +197,9 @@ function renderMatch(data) {
     el(
       "p",
       { class: "summary", id: "employer-summary" },
-      `${data.results.length} credentials for ${jobName(data.job)} (${reqs.length} requirements), in ${data.milliseconds.toFixed(1)} ms.`
+      `${data.results.length} credentials for ${jobName(data.job)} (${reqs.length} requirements), ranked by ${data.ranking === "relevance" ? "relevance to the job" : "requirement coverage"}, in ${data.milliseconds.toFixed(1)} ms.`
     ),
+    data.note ? el("p", { class: "note", id: "employer-note", role: "status" }, data.note) : null,
     data.results.length ? el("ol", { class: "results", id: "employer-list" }, ...items) : el("p", {}, "No credential covers any requirement."),
     uncovered.length
       ? el("div", {}, el("h3", {}, "Not covered by any credential in the catalog"), el("ul", {}, ...uncovered.map((r) => el("li", {}, r.text))))
