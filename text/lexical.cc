@@ -173,56 +173,51 @@ std::unordered_map<std::string, int> CharTfidfRanker::ngrams(std::string_view te
   return out;
 }
 
-namespace {
-
-// Fills `index` and `idf` from the n-gram counts of every target: postings hold each target's
-// unit-normalised (1 + ln tf) · idf weights. Shared by the char and word TF-IDF rankers.
-void build_tfidf(std::span<const std::string> targets,
-                 const std::function<std::unordered_map<std::string, int>(const std::string&)>&
-                     grams_of,
-                 InvertedIndex& index, std::vector<float>& idf_out) {
+// Postings hold each target's unit-normalised (1 + ln tf) · idf weights.
+TfidfIndex::TfidfIndex(std::span<const std::string> targets,
+                       const std::function<Grams(const std::string&)>& grams_of)
+    : num_targets_(static_cast<int64_t>(targets.size())) {
   // First pass: raw sublinear tf per target; idf needs every target's document frequency.
   for (size_t d = 0; d < targets.size(); ++d) {
     for (const auto& [gram, count] : grams_of(targets[d])) {
-      index.add_posting(index.add_feature(gram), static_cast<int32_t>(d),
-                        sublinear_tf(static_cast<float>(count)));
+      index_.add_posting(index_.add_feature(gram), static_cast<int32_t>(d),
+                         sublinear_tf(static_cast<float>(count)));
     }
   }
   const double n = static_cast<double>(targets.size());
-  idf_out.resize(static_cast<size_t>(index.num_features()));
+  idf_.resize(static_cast<size_t>(index_.num_features()));
   std::vector<double> norm2(targets.size(), 0.0);
-  for (int32_t f = 0; f < index.num_features(); ++f) {
-    const double df = static_cast<double>(index.postings(f).size());
+  for (int32_t f = 0; f < index_.num_features(); ++f) {
+    const double df = static_cast<double>(index_.postings(f).size());
     const double idf = smoothed_idf(n, df);
-    idf_out[static_cast<size_t>(f)] = static_cast<float>(idf);
-    for (const auto& [d, tf] : index.postings(f))
+    idf_[static_cast<size_t>(f)] = static_cast<float>(idf);
+    for (const auto& [d, tf] : index_.postings(f))
       norm2[static_cast<size_t>(d)] += (tf * idf) * (tf * idf);
   }
   // Second pass: postings hold the final unit-normalised weights.
-  for (int32_t f = 0; f < index.num_features(); ++f) {
-    for (auto& [d, w] : index.postings(f)) {
-      w = static_cast<float>(w * idf_out[static_cast<size_t>(f)] /
+  for (int32_t f = 0; f < index_.num_features(); ++f) {
+    for (auto& [d, w] : index_.postings(f)) {
+      w = static_cast<float>(w * idf_[static_cast<size_t>(f)] /
                              std::sqrt(norm2[static_cast<size_t>(d)]));
     }
   }
 }
 
-// Adds the cosine of the query's n-grams `grams` with every target into `scores`.
-void accumulate_tfidf(const std::unordered_map<std::string, int>& grams,
-                      const InvertedIndex& index, const std::vector<float>& idf,
-                      std::vector<float>& scores, std::vector<int32_t>& touched) {
+// Adds the cosine of the query's n-grams with every target into `scores`.
+void TfidfIndex::accumulate(const Grams& grams, std::vector<float>& scores,
+                            std::vector<int32_t>& touched) const {
   std::vector<std::pair<int32_t, float>> weights;
   double norm2 = 0.0;
   for (const auto& [gram, count] : grams) {
-    const int32_t f = index.find(gram);
+    const int32_t f = index_.find(gram);
     if (f < 0) continue;
-    const float w = sublinear_tf(static_cast<float>(count)) * idf[static_cast<size_t>(f)];
+    const float w = sublinear_tf(static_cast<float>(count)) * idf_[static_cast<size_t>(f)];
     weights.emplace_back(f, w);
     norm2 += double(w) * w;
   }
   const float inv = norm2 > 0 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
   for (const auto& [f, w] : weights) {
-    for (const auto& [d, tw] : index.postings(f)) {
+    for (const auto& [d, tw] : index_.postings(f)) {
       float& s = scores[static_cast<size_t>(d)];
       if (s == 0.0f) touched.push_back(d);
       s += w * inv * tw;
@@ -232,22 +227,7 @@ void accumulate_tfidf(const std::unordered_map<std::string, int>& grams,
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
 }
 
-}  // namespace
-
-CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
-                                 const CharTfidfConfig& config)
-    : config_(config), num_targets_(static_cast<int64_t>(targets.size())) {
-  config_.validate();
-  build_tfidf(
-      targets, [this](const std::string& t) { return ngrams(t, config_); }, index_, idf_);
-}
-
-void CharTfidfRanker::accumulate(std::string_view query, std::vector<float>& scores,
-                                 std::vector<int32_t>& touched) const {
-  accumulate_tfidf(ngrams(query, config_), index_, idf_, scores, touched);
-}
-
-RankedList CharTfidfRanker::search(std::string_view query, int k) const {
+RankedList TfidfIndex::search(const Grams& query, int k) const {
   CREDMATCH_CHECK(k > 0, "k=" << k);
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
   std::vector<int32_t> touched;
@@ -255,11 +235,24 @@ RankedList CharTfidfRanker::search(std::string_view query, int k) const {
   return InvertedIndex::top_k(scores, touched, num_targets_, k);
 }
 
-std::vector<float> CharTfidfRanker::score_all(std::string_view query) const {
+std::vector<float> TfidfIndex::score_all(const Grams& query) const {
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
   std::vector<int32_t> touched;
   accumulate(query, scores, touched);
   return scores;
+}
+
+CharTfidfRanker::CharTfidfRanker(std::span<const std::string> targets,
+                                 const CharTfidfConfig& config)
+    : config_((config.validate(), config)),
+      tfidf_(targets, [this](const std::string& t) { return ngrams(t, config_); }) {}
+
+RankedList CharTfidfRanker::search(std::string_view query, int k) const {
+  return tfidf_.search(ngrams(query, config_), k);
+}
+
+std::vector<float> CharTfidfRanker::score_all(std::string_view query) const {
+  return tfidf_.score_all(ngrams(query, config_));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,30 +283,15 @@ std::unordered_map<std::string, int> WordTfidfRanker::ngrams(std::string_view te
 
 WordTfidfRanker::WordTfidfRanker(std::span<const std::string> targets,
                                  const WordTfidfConfig& config)
-    : config_(config), num_targets_(static_cast<int64_t>(targets.size())) {
-  config_.validate();
-  build_tfidf(
-      targets, [this](const std::string& t) { return ngrams(t, config_); }, index_, idf_);
-}
-
-void WordTfidfRanker::accumulate(std::string_view query, std::vector<float>& scores,
-                                 std::vector<int32_t>& touched) const {
-  accumulate_tfidf(ngrams(query, config_), index_, idf_, scores, touched);
-}
+    : config_((config.validate(), config)),
+      tfidf_(targets, [this](const std::string& t) { return ngrams(t, config_); }) {}
 
 RankedList WordTfidfRanker::search(std::string_view query, int k) const {
-  CREDMATCH_CHECK(k > 0, "k=" << k);
-  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  std::vector<int32_t> touched;
-  accumulate(query, scores, touched);
-  return InvertedIndex::top_k(scores, touched, num_targets_, k);
+  return tfidf_.search(ngrams(query, config_), k);
 }
 
 std::vector<float> WordTfidfRanker::score_all(std::string_view query) const {
-  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  std::vector<int32_t> touched;
-  accumulate(query, scores, touched);
-  return scores;
+  return tfidf_.score_all(ngrams(query, config_));
 }
 
 }  // namespace credmatch::engine

@@ -135,6 +135,31 @@ class Bm25Ranker final : public LexicalRanker {
   std::vector<float> length_norm_;  // per target: k1 (1 - b + b |d| / avgdl)
 };
 
+/// Cosine of sublinear (1 + ln tf) · idf vectors, unit-normalised, over an inverted index of
+/// n-gram counts: what the char and word TF-IDF rankers share (they differ in their n-grams).
+class TfidfIndex {
+ public:
+  using Grams = std::unordered_map<std::string, int>;
+  TfidfIndex() = default;
+  /// Indexes grams_of(t) for every target t.
+  TfidfIndex(std::span<const std::string> targets,
+             const std::function<Grams(const std::string&)>& grams_of);
+
+  int64_t size() const { return num_targets_; }
+  /// The best k targets for a query's n-gram counts (k > 0; throws credmatch::Error otherwise).
+  RankedList search(const Grams& query, int k) const;
+  /// The cosine with every target, size() values (0 for targets sharing no n-gram).
+  std::vector<float> score_all(const Grams& query) const;
+
+ private:
+  void accumulate(const Grams& query, std::vector<float>& scores,
+                  std::vector<int32_t>& touched) const;
+
+  int64_t num_targets_ = 0;
+  InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
+  std::vector<float> idf_;  // per feature
+};
+
 struct CharTfidfConfig {
   int ngram_min = 3;  // character n-gram lengths (code points, including the < > padding)
   int ngram_max = 5;
@@ -150,7 +175,7 @@ class CharTfidfRanker final : public LexicalRanker {
                            const CharTfidfConfig& config = {});
 
   std::string name() const override { return "tfidf-char"; }
-  int64_t size() const override { return num_targets_; }
+  int64_t size() const override { return tfidf_.size(); }
   RankedList search(std::string_view query, int k) const override;
   std::vector<float> score_all(std::string_view query) const override;
 
@@ -163,13 +188,8 @@ class CharTfidfRanker final : public LexicalRanker {
                              const std::function<void(std::string_view)>& fn);
 
  private:
-  void accumulate(std::string_view query, std::vector<float>& scores,
-                  std::vector<int32_t>& touched) const;
-
   CharTfidfConfig config_;
-  int64_t num_targets_ = 0;
-  InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
-  std::vector<float> idf_;  // per feature
+  TfidfIndex tfidf_;
 };
 
 struct WordTfidfConfig {
@@ -187,7 +207,7 @@ class WordTfidfRanker final : public LexicalRanker {
                            const WordTfidfConfig& config = {});
 
   std::string name() const override { return "tfidf-word"; }
-  int64_t size() const override { return num_targets_; }
+  int64_t size() const override { return tfidf_.size(); }
   RankedList search(std::string_view query, int k) const override;
   std::vector<float> score_all(std::string_view query) const override;
 
@@ -196,13 +216,8 @@ class WordTfidfRanker final : public LexicalRanker {
                                                      const WordTfidfConfig& config);
 
  private:
-  void accumulate(std::string_view query, std::vector<float>& scores,
-                  std::vector<int32_t>& touched) const;
-
   WordTfidfConfig config_;
-  int64_t num_targets_ = 0;
-  InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
-  std::vector<float> idf_;  // per feature
+  TfidfIndex tfidf_;
 };
 
 }  // namespace credmatch::engine
