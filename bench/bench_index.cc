@@ -39,6 +39,9 @@
 // at 1,280 dims (the default encoder); bounds checked against exact scores before timing.
 //
 // Smoke run: ./bench_index --benchmark_min_time=0.01
+//
+// Longer than our usual file: every index benchmark shares the data sets and the exact oracle
+// defined here, and Google Benchmark registers them per binary.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <unistd.h>

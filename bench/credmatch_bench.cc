@@ -24,6 +24,9 @@
 // Usage:
 //   credmatch-bench --catalog /tmp/perf-catalog --csv out.csv
 //   credmatch-bench --vectors /tmp/synth-1m/competencies.vec --only flat,ivf --queries 200
+//
+// Longer than our usual file: one harness whose rows must be produced the same way for every
+// index (build, sweep, time, recall), so it stays in one place.
 #include <omp.h>
 
 #include <CLI/CLI.hpp>

@@ -1,3 +1,6 @@
+// IvfIndex (index/ivf_index.h): Faiss's IVF with our PCA, int8 and re-ranking options, its
+// training, search and file format. Slightly over our usual length: the file format's reader
+// and writer stay beside the layout they mirror.
 #include "index/ivf_index.h"
 
 #include <faiss/Clustering.h>

@@ -1,3 +1,6 @@
+// Tests of CatalogStore (store/catalog_store.h): schema, reads, title lookup, connection pool.
+// Longer than our usual file because it is one class's whole surface; ingest has its own file
+// (tests/store/ingest_test.cc).
 #include "store/catalog_store.h"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 // quoted altLabels with CRLF, typographic apostrophes, ="01.0000" codes, Deleted and Moved
 // rows, a stray quote, a relation to an unknown occupation), checks the JSON Lines output
 // field by field, and checks the shipped data/ files.
+// Longer than our usual file: one tool, whose every converter is checked on its own fixture.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
