@@ -205,7 +205,7 @@ TfidfIndex::TfidfIndex(std::span<const std::string> targets,
 
 // Adds the cosine of the query's n-grams with every target into `scores`.
 void TfidfIndex::accumulate(const Grams& grams, std::vector<float>& scores,
-                            std::vector<int32_t>& touched) const {
+                            std::vector<int32_t>* touched) const {
   std::vector<std::pair<int32_t, float>> weights;
   double norm2 = 0.0;
   for (const auto& [gram, count] : grams) {
@@ -216,29 +216,34 @@ void TfidfIndex::accumulate(const Grams& grams, std::vector<float>& scores,
     norm2 += double(w) * w;
   }
   const float inv = norm2 > 0 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
+  if (touched == nullptr) {  // score_all(): a plain scatter-add, the same sums in the same order
+    for (const auto& [f, w] : weights) {
+      for (const auto& [d, tw] : index_.postings(f)) scores[static_cast<size_t>(d)] += w * inv * tw;
+    }
+    return;
+  }
   for (const auto& [f, w] : weights) {
     for (const auto& [d, tw] : index_.postings(f)) {
       float& s = scores[static_cast<size_t>(d)];
-      if (s == 0.0f) touched.push_back(d);
+      if (s == 0.0f) touched->push_back(d);
       s += w * inv * tw;
     }
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::sort(touched->begin(), touched->end());
+  touched->erase(std::unique(touched->begin(), touched->end()), touched->end());
 }
 
 RankedList TfidfIndex::search(const Grams& query, int k) const {
   CREDMATCH_CHECK(k > 0, "k=" << k);
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
   std::vector<int32_t> touched;
-  accumulate(query, scores, touched);
+  accumulate(query, scores, &touched);
   return InvertedIndex::top_k(scores, touched, num_targets_, k);
 }
 
 std::vector<float> TfidfIndex::score_all(const Grams& query) const {
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  std::vector<int32_t> touched;
-  accumulate(query, scores, touched);
+  accumulate(query, scores, nullptr);
   return scores;
 }
 

@@ -152,8 +152,9 @@ class TfidfIndex {
   std::vector<float> score_all(const Grams& query) const;
 
  private:
+  // Adds the cosine into scores; with `touched`, also lists (sorted, once) the targets hit.
   void accumulate(const Grams& query, std::vector<float>& scores,
-                  std::vector<int32_t>& touched) const;
+                  std::vector<int32_t>* touched) const;
 
   int64_t num_targets_ = 0;
   InvertedIndex index_;     // posting weight = the target's unit-normalised tf-idf weight
