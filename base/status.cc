@@ -11,6 +11,7 @@ const char* status_code_name(StatusCode code) {
     case StatusCode::kMismatch: return "mismatch";
     case StatusCode::kIOError: return "I/O error";
     case StatusCode::kInternal: return "internal error";
+    case StatusCode::kBusy: return "busy";
   }
   return "unknown";
 }

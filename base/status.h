@@ -20,6 +20,7 @@ enum class StatusCode {
   kMismatch,         // well-formed but incompatible (dimension, encoder id, format version)
   kIOError,          // the operating system refused a read or write
   kInternal,         // a library we call failed unexpectedly
+  kBusy,             // another writer holds the resource (a catalog being built): try again
 };
 
 const char* status_code_name(StatusCode code);
@@ -36,6 +37,7 @@ class [[nodiscard]] Status {
   static Status mismatch(std::string msg) { return {StatusCode::kMismatch, std::move(msg)}; }
   static Status io_error(std::string msg) { return {StatusCode::kIOError, std::move(msg)}; }
   static Status internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status busy(std::string msg) { return {StatusCode::kBusy, std::move(msg)}; }
 
   bool is_ok() const { return code_ == StatusCode::kOk; }
   explicit operator bool() const { return is_ok(); }

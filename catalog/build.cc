@@ -1,6 +1,12 @@
 #include "catalog/build.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -12,6 +18,7 @@
 
 #include "base/error.h"
 #include "base/clock.h"
+#include "base/file_lock.h"
 #include "base/thread_pool.h"
 #include "catalog/loaded_catalog.h"
 #include "text/normalize.h"
@@ -42,6 +49,45 @@ class StagingGuard {
  private:
   fs::path path_;
 };
+
+// fsync of a directory entry list (so renames into or out of it are durable).
+void sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// fsync of every file of `dir` (one level: a catalog has no subfolders) and of `dir` itself.
+Status sync_directory_tree(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const std::string why = std::strerror(errno);
+      if (fd >= 0) ::close(fd);
+      return Status::io_error(entry.path().string() + ": cannot sync to disk: " + why);
+    }
+    ::close(fd);
+  }
+  if (ec) return Status::io_error(dir.string() + ": cannot list: " + ec.message());
+  sync_directory(dir);
+  return Status::ok();
+}
+
+// Swaps two directory entries atomically (Linux renameat2 RENAME_EXCHANGE); false where the
+// kernel or filesystem cannot, and nothing changed.
+bool exchange_directories(const fs::path& a, const fs::path& b) {
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+  return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+#else
+  (void)a;
+  (void)b;
+  return false;
+#endif
+}
 
 const std::set<std::string>& catalog_file_names() {
   static const std::set<std::string> names = {kCatalogDbFile,
@@ -155,7 +201,19 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   } catch (const Error& e) {
     return Status::invalid_argument(e.what());
   }
-  const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();  // "cat/" names "cat"
+  // One writer at a time (a second build or ingest would swap in a catalog built from stale
+  // records, or interleave its files with ours); readers do not take the lock.
+  auto lock = ExclusiveFileLock::try_acquire(catalog_lock_path(target.string()));
+  if (!lock) {
+    if (lock.status().code() == StatusCode::kBusy) {
+      return Status::busy("another build or ingest is writing the catalog at " + target.string() +
+                          "; try again when it has finished");
+    }
+    return lock.status();
+  }
+  restore_interrupted_swap(target.string());
   CREDMATCH_RETURN_IF_ERROR(check_replaceable(target));
   const fs::path staging = target.string() + ".staging";
   const fs::path old = target.string() + ".old";
@@ -252,9 +310,22 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
   }
   report.relevance_seconds = seconds_since(t);
 
-  // Swap: the old catalog moves aside, the staged one takes its name, the old one goes.
+  // Swap. Everything staged reaches the disk first; then one atomic exchange of the two
+  // directory entries, so a crash at any point leaves the old catalog or the new one at DIR,
+  // never neither (docs/reliability.md); the old one, now at DIR.staging, goes last.
+  CREDMATCH_RETURN_IF_ERROR(sync_directory_tree(staging));
   fs::remove_all(old, ec);
   const bool had_old = fs::exists(target, ec);
+  if (had_old && exchange_directories(staging, target)) {
+    sync_directory(target.parent_path());
+    guard.release();
+    fs::remove_all(staging, ec);  // the previous catalog
+    report.total_seconds = seconds_since(t_start);
+    progress("done", 1.0);
+    return report;
+  }
+  // Without an atomic exchange (a filesystem that lacks it): the old catalog moves aside, the
+  // staged one takes its name (restore_interrupted_swap() repairs a crash in between).
   if (had_old) {
     fs::rename(target, old, ec);
     if (ec) return Status::io_error(target.string() + ": cannot move aside: " + ec.message());
@@ -266,6 +337,7 @@ Result<BuildReport> build_catalog(const std::string& dir, const std::vector<Inpu
     return Status::io_error(target.string() + ": cannot install new catalog: " + ec.message());
   }
   guard.release();
+  sync_directory(target.parent_path());
   fs::remove_all(old, ec);
   report.total_seconds = seconds_since(t_start);
   progress("done", 1.0);

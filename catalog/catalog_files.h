@@ -11,9 +11,11 @@
 //                           (catalog/catalog_relevance.h); without them the matcher ranks by
 //                           requirement coverage
 //
-// catalog/build.h writes a directory (staged beside it, swapped in whole);
-// catalog/loaded_catalog.h reads one.
+// catalog/build.h writes a directory (staged beside it, swapped in whole, writers serialised
+// by DIR.lock); catalog/loaded_catalog.h reads one.
 #pragma once
+
+#include <string>
 
 namespace credmatch::engine {
 
@@ -27,5 +29,13 @@ inline constexpr char kIndexFile[] = "competencies.index";
 inline constexpr char kGapThresholdsFile[] = "gap_thresholds.json";
 inline constexpr char kRelevanceProfilesFile[] = "relevance_profiles.bin";
 inline constexpr char kRelevanceModelFile[] = "relevance_model.json";
+
+/// Beside DIR: DIR.lock (the writers' lock), DIR.staging (a build in progress), DIR.old (the
+/// previous catalog during a swap by an older credmatch, which moved it aside first).
+inline std::string catalog_lock_path(const std::string& dir) { return dir + ".lock"; }
+
+/// If a swap was interrupted between moving DIR aside and moving the new one in (only DIR.old
+/// left), puts DIR.old back. Harmless otherwise, and when two callers race.
+void restore_interrupted_swap(const std::string& dir);
 
 }  // namespace credmatch::engine

@@ -22,6 +22,7 @@ constexpr int64_t kPortableFullScan = int64_t{1} << 20;
 Result<std::unique_ptr<LoadedCatalog>> LoadedCatalog::open(const std::string& dir) {
   const fs::path root(dir);
   std::error_code ec;
+  restore_interrupted_swap(dir);  // a build killed mid-swap by an older credmatch
   if (!fs::exists(root / kCatalogDbFile, ec)) {
     return Status::not_found("no catalog at " + dir + " (run `credmatch build` first)");
   }

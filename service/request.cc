@@ -24,6 +24,7 @@ int http_status(StatusCode code) {
   switch (code) {
     case StatusCode::kInvalidArgument: return 400;
     case StatusCode::kNotFound: return 404;
+    case StatusCode::kBusy: return 409;  // another ingest or build is writing the catalog
     default: return 500;
   }
 }
