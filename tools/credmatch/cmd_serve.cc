@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "catalog/catalog_relevance.h"
 #include "service/api.h"
 #include "tools/credmatch/cli.h"
 #include "tools/serve/server.h"
@@ -62,7 +63,10 @@ Result<std::string> read_token(const std::string& path) {
 int run_serve(const GlobalOptions& g, const ServeArgs& a) {
   auto token = read_token(a.token_file);
   if (!token) return fail(token.status());
-  auto service = engine::api::Service::open(catalog_dir(g));
+  // An ingest rebuilds the catalog as `credmatch build` would, relevance model included.
+  engine::BuildOptions build;
+  build.relevance = engine::shipped_relevance_options(default_data_dir());
+  auto service = engine::api::Service::open(catalog_dir(g), {}, build);
   if (!service) return fail(service.status());
   serve::ServerConfig config;
   config.bind = a.bind;
