@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -149,6 +151,12 @@ Result<std::unique_ptr<Encoder>> fit_encoder(
     dense = TfidfSvdEncoder::fit(corpus, options.encoder, [&](std::string_view stage, double f) {
       progress(std::string("fit encoder: ") + std::string(stage), f);
     });
+  } catch (const CorpusTooSmall& e) {
+    std::string what = "the catalog holds too little text to fit an encoder of " +
+                       std::to_string(options.encoder.semantic_dim) + " dimensions (" + e.what() +
+                       "): build it on top of more records (such as the shipped default data)";
+    if (e.max_dim >= 8) what += ", or ask for at most " + std::to_string(e.max_dim) + " (--dim)";
+    return Status::invalid_argument(what);
   } catch (const Error& e) {
     return Status::invalid_argument(std::string("cannot fit the encoder: ") + e.what());
   }
@@ -161,9 +169,13 @@ Result<std::unique_ptr<Encoder>> fit_encoder(
       report->training_pairs = trained.pairs;
       report->training_loss = trained.epoch_loss;
     } catch (const Error& e) {
-      // A catalog without taxonomy records has nothing to train on; LSA still works.
-      report->encoder_note = std::string("kept tfidf-svd: cannot train the domain encoder: ") +
-                             e.what();
+      // A catalog without taxonomy records has nothing to train on; LSA still works. The
+      // trainer's check is for developers: the note says what the catalog lacks.
+      report->encoder_note =
+          std::to_string(pairs.size()) + " taxonomy pairs (skills and the occupations or "
+          "labels they belong to) usable for training: the encoder is the plain tf-idf + SVD "
+          "one (build on top of the shipped ESCO data for the trained one)";
+      spdlog::debug("domain training skipped: {}", e.what());
     }
   }
   report->encoder_features = dense->num_features();

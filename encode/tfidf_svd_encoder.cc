@@ -19,6 +19,11 @@
 #include "index/kernels/scan_kernels.h"
 
 namespace credmatch::engine {
+
+CorpusTooSmall::CorpusTooSmall(int64_t f, int64_t d, int needed, int max)
+    : Error("the statements give " + std::to_string(f) + " distinct word and character features (from " +
+            std::to_string(d) + " statements); the encoder needs " + std::to_string(needed)),
+      features(f), documents(d), needed_dim(needed), max_dim(max) {}
 namespace {
 
 constexpr uint32_t kFormatVersion = 1;
@@ -197,9 +202,10 @@ std::unique_ptr<TfidfSvdEncoder> TfidfSvdEncoder::fit(std::span<const std::strin
   const size_t svd_chars = std::min(chars.size(), static_cast<size_t>(config.svd_char_features));
   const int64_t n_features = static_cast<int64_t>(words.size() + chars.size());
   const int64_t n_svd = static_cast<int64_t>(svd_words + svd_chars);
-  CREDMATCH_CHECK(n_svd >= config.semantic_dim + config.oversampling,
-                  "corpus too small: " << n_svd << " features (from " << n_docs
-                                       << " documents) for dim " << config.semantic_dim);
+  if (n_svd < config.semantic_dim + config.oversampling) {
+    throw CorpusTooSmall(n_svd, n_docs, config.semantic_dim + config.oversampling,
+                         int(n_svd) - config.oversampling);
+  }
 
   std::unique_ptr<TfidfSvdEncoder> enc(new TfidfSvdEncoder());
   enc->config_ = config;

@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/error.h"
 #include "encode/encoder.h"
 #include "text/feature_hash.h"
 
@@ -58,12 +59,22 @@ struct TfidfSvdConfig {
   void validate() const;
 };
 
+/// Thrown by TfidfSvdEncoder::fit when the corpus is too small for the asked dimensions: a
+/// user's condition (a catalog of a few courses), worded for a person, not an internal check.
+class CorpusTooSmall : public credmatch::Error {
+ public:
+  CorpusTooSmall(int64_t features, int64_t documents, int needed_dim, int max_dim);
+  int64_t features, documents;
+  int needed_dim;  // semantic_dim + oversampling
+  int max_dim;     // the largest semantic_dim this corpus can fit (may be < 1)
+};
+
 class TfidfSvdEncoder final : public Encoder {
  public:
   using Progress = std::function<void(std::string_view stage, double fraction)>;
 
   /// Fits idf weights and the projection on `corpus` (every statement the catalog holds).
-  /// Throws credmatch::Error if the corpus has too few features for `config.dim`.
+  /// Throws CorpusTooSmall if the corpus has too few features for `config.semantic_dim`.
   static std::unique_ptr<TfidfSvdEncoder> fit(std::span<const std::string> corpus,
                                               const TfidfSvdConfig& config,
                                               const Progress& progress = {});
