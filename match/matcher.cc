@@ -79,7 +79,6 @@ void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& rele
     const double s1 = scores[size_t(top[0])];
     const double s2 = top.size() > 1 ? scores[size_t(top[1])] : s1;
     result.top1_probability = model.top1_probability(s1, s2);
-    result.good_match = result.top1_probability >= config.good_match;
   }
   const AllPairsSimilarity exact(catalog, queries);
   const EvidenceWriter evidence(catalog, job, score.threshold());
@@ -98,9 +97,19 @@ void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& rele
   } else {
     for (size_t i = 0; i < top.size(); ++i) explain(int64_t(i));
   }
+  result.good_match = is_good_match(result.top1_probability, result.credentials, config.good_match);
 }
 
 }  // namespace
+
+bool is_good_match(double top1_probability, std::span<const CredentialMatch> listed,
+                   float good_match) {
+  if (listed.empty() || top1_probability >= good_match) return true;
+  for (const CredentialMatch& m : listed) {
+    if (m.essential_total > 0 && 2 * m.essential_covered >= m.essential_total) return true;
+  }
+  return false;
+}
 
 std::string_view relevance_label(double p) {
   if (p >= 0.6) return "strongly related";

@@ -5,8 +5,9 @@
 // credential is scored by it, the job as a whole against the credential as a whole (titles,
 // description, competencies; dense and lexical, relevance/features.h), and a credential's
 // score is its calibrated probability of being relevant to the job; the result also says how
-// likely its first credential is a good match (P(top-1)), and when that is below
-// MatchConfig::good_match, that nothing in the catalog is. Without a model (or with
+// likely its first credential is a good match (P(top-1)), and that nothing in the catalog is
+// when that is below MatchConfig::good_match and no listed credential covers at least half
+// of the essential requirements (is_good_match()). Without a model (or with
 // Ranking::kCoverage) credentials are ranked by requirement coverage:
 //
 //   credit(r, c) = s(r, c)  if s(r, c) >= threshold, else 0
@@ -28,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,7 +107,7 @@ struct MatchResult {
   std::vector<CredentialMatch> credentials;       // best first; coverage ranking: scores > 0
   Ranking ranking = Ranking::kCoverage;          // what ranked them (never kAuto)
   double top1_probability = -1.0;  // relevance ranking: P(the first credential is relevant)
-  bool good_match = true;          // false: top1_probability < MatchConfig::good_match
+  bool good_match = true;          // is_good_match() of the result
   std::vector<RequirementSummary> requirements;  // one per requirement
   int64_t candidates_rescored = 0;               // credentials scored exactly
   int index_searches = 0;  // index route: search calls (each deeper one for fewer requirements)
@@ -125,6 +127,13 @@ class Matcher {
   const LoadedCatalog& catalog_;
   MatchConfig config_;
 };
+
+/// Whether to tell a person that something in the catalog suits the job: the model's
+/// P(top-1) reaches `good_match`, or a listed credential's own competencies cover at least
+/// half of the essential requirements (the model was calibrated on programs for occupations
+/// and is under-confident for a short posting against short courses; docs/matching.md).
+bool is_good_match(double top1_probability, std::span<const CredentialMatch> listed,
+                   float good_match);
 
 /// A person's word for a relevance probability: "strongly related" (>= 0.6), "related"
 /// (>= 0.3), "loosely related" (>= 0.1), else "unlikely to be related".

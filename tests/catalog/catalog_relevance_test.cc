@@ -162,6 +162,18 @@ TEST(CatalogRelevance, ADamagedModelFileIsReportedAtOpen) {
   fs::remove_all(dir);
 }
 
+TEST(MatchHeadline, NoGoodMatchNeedsADoubtfulModelAndNoCoverage) {
+  std::vector<CredentialMatch> listed(2);
+  listed[0].essential_total = listed[1].essential_total = 5;
+  listed[0].essential_covered = 1;
+  listed[1].essential_covered = 2;
+  EXPECT_FALSE(is_good_match(0.12, listed, 0.3f));  // French accounting vs dance and sommelier
+  EXPECT_TRUE(is_good_match(0.35, listed, 0.3f));
+  listed[1].essential_covered = 3;                   // a short course teaching most of it
+  EXPECT_TRUE(is_good_match(0.12, listed, 0.3f));
+  EXPECT_TRUE(is_good_match(0.0, {}, 0.3f));         // nothing listed: nothing to warn about
+}
+
 TEST(MatchHeadline, SaysWhatAPersonReads) {
   CredentialMatch m;
   m.essential_covered = 4;
