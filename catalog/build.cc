@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -175,7 +173,7 @@ Result<std::unique_ptr<Encoder>> fit_encoder(
           std::to_string(pairs.size()) + " taxonomy pairs (skills and the occupations or "
           "labels they belong to) usable for training: the encoder is the plain tf-idf + SVD "
           "one (build on top of the shipped ESCO data for the trained one)";
-      spdlog::debug("domain training skipped: {}", e.what());
+      (void)e;
     }
   }
   report->encoder_features = dense->num_features();
