@@ -193,17 +193,20 @@ function renderMatch(data) {
       )
     );
   });
+  // replaceChildren() writes a null argument as the text "null": absent parts are dropped.
   out.replaceChildren(
-    el(
-      "p",
-      { class: "summary", id: "employer-summary" },
-      `${data.results.length} credentials for ${jobName(data.job)} (${reqs.length} requirements), ranked by ${data.ranking === "relevance" ? "relevance to the job" : "requirement coverage"}, in ${data.milliseconds.toFixed(1)} ms.`
-    ),
-    data.note ? el("p", { class: "note", id: "employer-note", role: "status" }, data.note) : null,
-    data.results.length ? el("ol", { class: "results", id: "employer-list" }, ...items) : el("p", {}, "No credential covers any requirement."),
-    uncovered.length
-      ? el("div", {}, el("h3", {}, "Not covered by any credential in the catalog"), el("ul", {}, ...uncovered.map((r) => el("li", {}, r.text))))
-      : null
+    ...[
+      el(
+        "p",
+        { class: "summary", id: "employer-summary" },
+        `${data.results.length} credentials for ${jobName(data.job)} (${reqs.length} requirements), ranked by ${data.ranking === "relevance" ? "relevance to the job" : "requirement coverage"}, in ${data.milliseconds.toFixed(1)} ms.`
+      ),
+      data.note ? el("p", { class: "note", id: "employer-note", role: "status" }, data.note) : null,
+      data.results.length ? el("ol", { class: "results", id: "employer-list" }, ...items) : el("p", {}, "No credential covers any requirement."),
+      uncovered.length
+        ? el("div", {}, el("h3", {}, "Not covered by any credential in the catalog"), el("ul", {}, ...uncovered.map((r) => el("li", {}, r.text))))
+        : null
+    ].filter(Boolean)
   );
 }
 

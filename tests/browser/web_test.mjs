@@ -62,6 +62,8 @@ try {
   const n = await page.locator("#employer-list > li").count();
   check(n >= 1, `employer (posting): ${n} ranked credentials`);
   const summary = await page.textContent("#employer-summary");
+  const results = await page.textContent("#employer-results");
+  check(!/\bnull\b|undefined/.test(results), "employer results show no 'null' or 'undefined'");
   check(/4 requirements/.test(summary), `employer summary counts the requirements: "${summary}"`);
   check(/Research Data Analyst/.test(summary), `employer summary names the posting's title: "${summary}"`);
   await page.locator("#employer-list > li details summary").first().click();
