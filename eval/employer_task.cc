@@ -128,7 +128,6 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
   const Encoder& encoder = catalog.encoder();
   const CredentialProfiles profiles = CredentialProfiles::build(
       credential_texts(catalog), encoder, credential_competency_vectors(catalog));
-  const WordTfidfRanker word_whole(profiles.whole_texts());
   const Bm25Ranker bm25_whole(profiles.whole_texts());
   rep.seconds_profiles = seconds_since(t0);
 
@@ -148,7 +147,7 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
   run_parallel(int64_t(nj), [&](int64_t j) {
     const JobProfile jp = make_job_profile(jobs[size_t(j)], encoder);
     tables[size_t(j)] = compute_features(profiles, jp, names);
-    word_ww[size_t(j)] = word_whole.score_all(jp.whole_text);
+    word_ww[size_t(j)] = profiles.whole_word().score_all(jp.whole_text);
     bm25_ww[size_t(j)] = bm25_whole.score_all(jp.whole_text);
   });
   rep.seconds_features = seconds_since(t0);

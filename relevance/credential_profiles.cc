@@ -71,6 +71,13 @@ std::vector<float> encode_in_batches(const Encoder& encoder, std::span<const std
   return out;
 }
 
+const WordTfidfRanker& CredentialProfiles::whole_word() const {
+  std::call_once(whole_word_->once, [this] {
+    whole_word_->ranker = std::make_shared<const WordTfidfRanker>(whole_texts_);
+  });
+  return *whole_word_->ranker;
+}
+
 void CredentialProfiles::build_lexical() {
   whole_texts_.clear();
   whole_texts_.reserve(credentials_.size());
@@ -82,7 +89,7 @@ void CredentialProfiles::build_lexical() {
   }
   whole_char_ = std::make_shared<const CharTfidfRanker>(whole_texts_);
   title_char_ = std::make_shared<const CharTfidfRanker>(titles);
-  whole_word_ = std::make_shared<const WordTfidfRanker>(whole_texts_);
+  whole_word_ = std::make_shared<LazyWordRanker>();
   title_terms_.clear();
   for (const TitleTermStyle& style : kTitleStyles) {
     title_terms_.push_back(std::make_shared<const TitleTermIndex>(titles, style));

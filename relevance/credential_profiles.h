@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -106,7 +107,9 @@ class CredentialProfiles {
 
   const CharTfidfRanker& whole_char() const { return *whole_char_; }
   const CharTfidfRanker& title_char() const { return *title_char_; }
-  const WordTfidfRanker& whole_word() const { return *whole_word_; }
+  /// Built on first use: only the word_ww feature reads it, which the shipped model does not
+  /// use, so opening a catalog does not pay for it.
+  const WordTfidfRanker& whole_word() const;
   /// kTitleStyles[i]: 0 the shipped features' (tcov_*), 1 tcov4_*, 2 tcovd_*.
   const TitleTermIndex& title_term_index(size_t style = 0) const;
 
@@ -123,7 +126,11 @@ class CredentialProfiles {
   std::vector<float> part_vectors_;
   std::vector<int64_t> part_offsets_;
   std::shared_ptr<const CharTfidfRanker> whole_char_, title_char_;
-  std::shared_ptr<const WordTfidfRanker> whole_word_;
+  struct LazyWordRanker {
+    std::once_flag once;
+    std::shared_ptr<const WordTfidfRanker> ranker;
+  };
+  std::shared_ptr<LazyWordRanker> whole_word_ = std::make_shared<LazyWordRanker>();
   std::vector<std::shared_ptr<const TitleTermIndex>> title_terms_;  // one per kTitleStyles
 };
 

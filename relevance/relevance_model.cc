@@ -202,7 +202,7 @@ Result<RelevanceModel> RelevanceModel::load(const std::string& path) {
 }
 
 RelevanceScorer::RelevanceScorer(const CredentialProfiles& profiles, const RelevanceModel& model)
-    : profiles_(profiles), model_(model) {
+    : profiles_(profiles), model_(model), fingerprint_(model.fingerprint()) {
   CREDMATCH_CHECK(model.encoder_id.empty() || model.encoder_id == profiles.encoder_id(),
                   "model fitted with encoder '" << model.encoder_id << "', profiles made with '"
                                                 << profiles.encoder_id() << "'");

@@ -102,10 +102,13 @@ class RelevanceScorer {
   /// most `threads` threads (0: the pool's workers and the caller).
   std::vector<float> score_all(const JobProfile& job, int threads = 0) const;
   const RelevanceModel& model() const { return model_; }
+  /// model().fingerprint(), computed once (every match response names it).
+  const std::string& fingerprint() const { return fingerprint_; }
 
  private:
   const CredentialProfiles& profiles_;
   RelevanceModel model_;
+  std::string fingerprint_;
   std::vector<float> combined_;  // N × 3·dim: [a·(t-side) | a·(m-side) | a·(w-side)], while built
   std::vector<uint16_t> combined16_;  // the same in fp16 (index/kernels/scan_kernels.h)
   std::vector<std::string> lexical_names_;  // the features not folded into combined_

@@ -58,7 +58,7 @@ json match_to_json(const LoadedCatalog& cat, const Job& job, const MatchConfig& 
                       {"top", config.top}}},
           {"encoder", cat.encoder().id()},
           {"ranking", r.ranking == Ranking::kRelevance ? "relevance" : "coverage"},
-          {"relevance_model", cat.relevance() ? json(cat.relevance()->model().fingerprint())
+          {"relevance_model", cat.relevance() ? json(cat.relevance()->fingerprint())
                                               : json(nullptr)},
           {"good_match", r.good_match},
           {"top1_probability", r.top1_probability >= 0 ? json(r.top1_probability) : json(nullptr)},

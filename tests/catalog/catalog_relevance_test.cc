@@ -50,6 +50,7 @@ TEST(CatalogRelevance, BuildFitsTheModelAndTheMatcherRanksByIt) {
   ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
   ASSERT_NE((*cat)->relevance(), nullptr);
   EXPECT_EQ((*cat)->relevance()->model().fingerprint(), report->relevance.fingerprint);
+  EXPECT_EQ((*cat)->relevance()->fingerprint(), report->relevance.fingerprint);
 
   MatchConfig config;
   config.top = 5;
