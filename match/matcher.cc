@@ -70,8 +70,8 @@ void rank_by_relevance(const LoadedCatalog& catalog, const RelevanceScorer& rele
                        MatchResult& result) {
   const std::vector<float> scores = relevance.score_all(make_job_profile(
       job, catalog.encoder(),
-      std::span<const float>(queries.data, size_t(queries.n) * size_t(queries.dim))),
-      int(threads));
+      std::span<const float>(queries.data, size_t(queries.n) * size_t(queries.dim)),
+      relevance.job_parts()), int(threads));
   const std::vector<int32_t> top = rank_by_score(scores, config.top);
   const RelevanceModel& model = relevance.model();
   result.ranking = Ranking::kRelevance;

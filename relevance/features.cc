@@ -108,8 +108,28 @@ std::span<const float> credential_matrix(const CredentialProfiles& p, char side)
   return {};
 }
 
+JobProfileParts JobProfileParts::for_features(std::span<const std::string> names) {
+  JobProfileParts parts;
+  parts.title_parts = false;
+  parts.term_styles.fill(false);
+  auto note = [&parts](std::string_view operand) {
+    if (operand.starts_with(kZPrefix)) operand.remove_prefix(kZPrefix.size());
+    if (operand == "dense_pp") parts.title_parts = true;
+    for (size_t style = 0; style < std::size(kTcovPrefixes); ++style) {
+      if (operand.starts_with(kTcovPrefixes[style])) parts.term_styles[style] = true;
+    }
+  };
+  for (std::string_view name : names) {
+    const size_t star = name.find('*');
+    note(name.substr(0, star));
+    if (star != std::string_view::npos) note(name.substr(star + 1));
+  }
+  return parts;
+}
+
 JobProfile make_job_profile(const Job& job, const Encoder& encoder,
-                            std::span<const float> requirement_vectors) {
+                            std::span<const float> requirement_vectors,
+                            const JobProfileParts& parts) {
   JobProfile p;
   p.title = strip_except_clause(job.title);
   p.whole_text = p.title;
@@ -146,10 +166,13 @@ JobProfile make_job_profile(const Job& job, const Encoder& encoder,
     const double inv = 1.0 / std::sqrt(n2);
     for (size_t k = 0; k < dim; ++k) p.requirement_centroid[k] = static_cast<float>(mean[k] * inv);
   }
-  const std::vector<std::string> parts = title_parts(p.title);
-  p.title_part_vectors.assign(parts.size() * dim, 0.0f);
-  encoder.encode(parts, p.title_part_vectors);
+  if (parts.title_parts) {
+    const std::vector<std::string> title = title_parts(p.title);
+    p.title_part_vectors.assign(title.size() * dim, 0.0f);
+    encoder.encode(title, p.title_part_vectors);
+  }
   for (size_t i = 0; i < std::size(kTitleStyles); ++i) {
+    if (!parts.term_styles[i]) continue;
     p.title_terms[i] = title_terms(p.title, kTitleStyles[i]);
     p.whole_terms[i] = title_terms(p.whole_text, kTitleStyles[i]);
   }

@@ -69,11 +69,22 @@ struct JobProfile {
   std::span<const float> vector(char job_side) const;
 };
 
+/// The optional parts of a JobProfile, each computed only when a feature reads it: a match
+/// pays for what its model uses (the shipped model reads no title part and one term style).
+struct JobProfileParts {
+  bool title_parts = true;                                      // title_part_vectors (dense_pp)
+  std::array<bool, std::size(kTitleStyles)> term_styles{true, true, true};  // tcov*_ features
+
+  /// Just what the features `names` (each known_features(), products and jz_ included) read.
+  static JobProfileParts for_features(std::span<const std::string> names);
+};
+
 /// Every requirement counts, essential or optional (the employer task's are all essential).
 /// `requirement_vectors`: E(r) of every requirement (R × dim, from `encoder`) when the caller
-/// has them already, or empty (encoded here).
+/// has them already, or empty (encoded here). Parts left out by `parts` stay empty.
 JobProfile make_job_profile(const Job& job, const Encoder& encoder,
-                            std::span<const float> requirement_vectors = {});
+                            std::span<const float> requirement_vectors = {},
+                            const JobProfileParts& parts = {});
 
 /// Features of one job against every credential: column f (names[f]) holds size() values,
 /// credential order.

@@ -226,6 +226,7 @@ RelevanceScorer::RelevanceScorer(const CredentialProfiles& profiles, const Relev
       for (size_t k = 0; k < dim; ++k) out[k] += a * in[k];
     }
   }
+  job_parts_ = JobProfileParts::for_features(lexical_names_);
   // Stored in fp16 for the scan kernels: half the bytes of the pass that dominates a match
   // (scores move by about 1e-3 of their spread; docs/matching.md).
   combined16_.resize(combined_.size());

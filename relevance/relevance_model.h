@@ -104,6 +104,8 @@ class RelevanceScorer {
   const RelevanceModel& model() const { return model_; }
   /// model().fingerprint(), computed once (every match response names it).
   const std::string& fingerprint() const { return fingerprint_; }
+  /// The job profile parts the model's features read (make_job_profile's `parts`).
+  const JobProfileParts& job_parts() const { return job_parts_; }
 
  private:
   const CredentialProfiles& profiles_;
@@ -113,6 +115,7 @@ class RelevanceScorer {
   std::vector<uint16_t> combined16_;  // the same in fp16 (index/kernels/scan_kernels.h)
   std::vector<std::string> lexical_names_;  // the features not folded into combined_
   std::vector<double> lexical_weights_;
+  JobProfileParts job_parts_;
 };
 
 }  // namespace credmatch::engine

@@ -14,7 +14,7 @@ int32_t InvertedIndex::add_feature(const std::string& feature) {
   return it->second;
 }
 
-int32_t InvertedIndex::find(const std::string& feature) const {
+int32_t InvertedIndex::find(std::string_view feature) const {
   auto it = vocab_.find(feature);
   return it == vocab_.end() ? -1 : it->second;
 }
@@ -204,13 +204,34 @@ TfidfIndex::TfidfIndex(std::span<const std::string> targets,
 }
 
 // Adds the cosine of the query's n-grams with every target into `scores`.
-void TfidfIndex::accumulate(const Grams& grams, std::vector<float>& scores,
+TfidfIndex::Counts TfidfIndex::counts_of(std::vector<int32_t> feature_ids) {
+  std::sort(feature_ids.begin(), feature_ids.end());
+  Counts out;
+  for (size_t i = 0; i < feature_ids.size();) {
+    size_t j = i;
+    while (j < feature_ids.size() && feature_ids[j] == feature_ids[i]) ++j;
+    out.emplace_back(feature_ids[i], static_cast<int>(j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Feature order, as counts_of(ids): both query forms sum the same terms in the same order.
+TfidfIndex::Counts TfidfIndex::counts_of(const Grams& grams) const {
+  Counts out;
+  for (const auto& [gram, count] : grams) {
+    const int32_t f = index_.find(gram);
+    if (f >= 0) out.emplace_back(f, count);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void TfidfIndex::accumulate(const Counts& counts, std::vector<float>& scores,
                             std::vector<int32_t>* touched) const {
   std::vector<std::pair<int32_t, float>> weights;
   double norm2 = 0.0;
-  for (const auto& [gram, count] : grams) {
-    const int32_t f = index_.find(gram);
-    if (f < 0) continue;
+  for (const auto& [f, count] : counts) {
     const float w = sublinear_tf(static_cast<float>(count)) * idf_[static_cast<size_t>(f)];
     weights.emplace_back(f, w);
     norm2 += double(w) * w;
@@ -237,13 +258,19 @@ RankedList TfidfIndex::search(const Grams& query, int k) const {
   CREDMATCH_CHECK(k > 0, "k=" << k);
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
   std::vector<int32_t> touched;
-  accumulate(query, scores, &touched);
+  accumulate(counts_of(query), scores, &touched);
   return InvertedIndex::top_k(scores, touched, num_targets_, k);
 }
 
 std::vector<float> TfidfIndex::score_all(const Grams& query) const {
   std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
-  accumulate(query, scores, nullptr);
+  accumulate(counts_of(query), scores, nullptr);
+  return scores;
+}
+
+std::vector<float> TfidfIndex::score_all(std::vector<int32_t> feature_ids) const {
+  std::vector<float> scores(static_cast<size_t>(num_targets_), 0.0f);
+  accumulate(counts_of(std::move(feature_ids)), scores, nullptr);
   return scores;
 }
 
@@ -257,7 +284,11 @@ RankedList CharTfidfRanker::search(std::string_view query, int k) const {
 }
 
 std::vector<float> CharTfidfRanker::score_all(std::string_view query) const {
-  return tfidf_.score_all(ngrams(query, config_));
+  std::vector<int32_t> ids;
+  for_each_ngram(query, config_, [&](std::string_view gram) {
+    if (const int32_t f = tfidf_.feature_id(gram); f >= 0) ids.push_back(f);
+  });
+  return tfidf_.score_all(std::move(ids));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class InvertedIndex {
   /// Feature id of `feature`, adding it if new.
   int32_t add_feature(const std::string& feature);
   /// Feature id, or -1 if no target has it.
-  int32_t find(const std::string& feature) const;
+  int32_t find(std::string_view feature) const;
   void add_posting(int32_t feature, int32_t target, float weight);
   const std::vector<std::pair<int32_t, float>>& postings(int32_t feature) const {
     return postings_[static_cast<size_t>(feature)];
@@ -97,7 +97,13 @@ class InvertedIndex {
                           int64_t num_targets, int k);
 
  private:
-  std::unordered_map<std::string, int32_t> vocab_;
+  // Transparent: find() takes a string_view and allocates nothing (queries look up thousands
+  // of n-grams).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> vocab_;
   std::vector<std::vector<std::pair<int32_t, float>>> postings_;
 };
 
@@ -150,10 +156,19 @@ class TfidfIndex {
   RankedList search(const Grams& query, int k) const;
   /// The cosine with every target, size() values (0 for targets sharing no n-gram).
   std::vector<float> score_all(const Grams& query) const;
+  /// The same for a query given as the feature ids of its n-gram occurrences (feature_id()
+  /// of each, unknown ones left out; any order): no n-gram strings are kept.
+  std::vector<float> score_all(std::vector<int32_t> feature_ids) const;
+  /// Feature id of an n-gram, or -1 if no target has it.
+  int32_t feature_id(std::string_view gram) const { return index_.find(gram); }
 
  private:
+  // (feature, count) of a query, its known n-grams only.
+  using Counts = std::vector<std::pair<int32_t, int>>;
+  static Counts counts_of(std::vector<int32_t> feature_ids);
+  Counts counts_of(const Grams& query) const;
   // Adds the cosine into scores; with `touched`, also lists (sorted, once) the targets hit.
-  void accumulate(const Grams& query, std::vector<float>& scores,
+  void accumulate(const Counts& query, std::vector<float>& scores,
                   std::vector<int32_t>* touched) const;
 
   int64_t num_targets_ = 0;

@@ -66,7 +66,9 @@ TEST(CatalogRelevance, BuildFitsTheModelAndTheMatcherRanksByIt) {
     EXPECT_GE(m.relevance, 0.0);
     EXPECT_LE(m.relevance, 1.0);
     EXPECT_EQ(m.score, m.relevance);
-    if (i > 0) EXPECT_LE(m.score, r->credentials[i - 1].score);
+    if (i > 0) {
+      EXPECT_LE(m.score, r->credentials[i - 1].score);
+    }
     EXPECT_EQ(m.evidence.size(), 2u);
   }
   EXPECT_GE(r->top1_probability, 0.0);

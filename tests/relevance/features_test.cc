@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -102,6 +103,29 @@ TEST(RelevanceFeatures, UnknownFeatureThrows) {
   for (std::string_view f : kDefaultFeatures) EXPECT_TRUE(is_known_feature(f)) << f;
 }
 
+TEST(RelevanceFeatures, JobProfilePartsAreWhatTheFeaturesRead) {
+  const std::vector<std::string> shipped(kDefaultFeatures.begin(), kDefaultFeatures.end());
+  const JobProfileParts p = JobProfileParts::for_features(shipped);
+  EXPECT_FALSE(p.title_parts);
+  EXPECT_EQ(p.term_styles, (std::array<bool, 3>{true, false, false}));
+  const std::vector<std::string> others = {"dense_tt", "jz_dense_pp*tcovd_jt_in_ct", "tcov4_ct_in_jw"};
+  const JobProfileParts q = JobProfileParts::for_features(others);
+  EXPECT_TRUE(q.title_parts);
+  EXPECT_EQ(q.term_styles, (std::array<bool, 3>{false, true, true}));
+
+  const BagOfWordsEncoder enc;
+  const JobProfile lean = make_job_profile(nurse_job(), enc, {}, p);
+  const JobProfile full = make_job_profile(nurse_job(), enc);
+  EXPECT_TRUE(lean.title_part_vectors.empty());
+  EXPECT_FALSE(full.title_part_vectors.empty());
+  EXPECT_TRUE(lean.title_terms[1].empty());
+  EXPECT_EQ(lean.title_terms[0], full.title_terms[0]);
+  const CredentialProfiles profiles = CredentialProfiles::build(testing_util::tiny_credentials(), enc);
+  const PairFeatures a = compute_features(profiles, lean, shipped);
+  const PairFeatures b = compute_features(profiles, full, shipped);
+  EXPECT_EQ(a.values, b.values);
+}
+
 TEST(RelevanceScorer, OnePassScoresEqualTheWeightedFeatureSum) {
   const BagOfWordsEncoder enc;
   const CredentialProfiles profiles = CredentialProfiles::build(testing_util::tiny_credentials(), enc);
@@ -114,7 +138,8 @@ TEST(RelevanceScorer, OnePassScoresEqualTheWeightedFeatureSum) {
     m.features.push_back({f, w, 0.0, 1.0, w});
   }
   const RelevanceScorer scorer(profiles, m);
-  const JobProfile job = make_job_profile(nurse_job(), enc);
+  EXPECT_TRUE(scorer.job_parts().title_parts);  // dense_pp is among every feature
+  const JobProfile job = make_job_profile(nurse_job(), enc, {}, scorer.job_parts());
   const std::vector<float> fast = scorer.score_all(job);
   const std::vector<float> slow = m.score_table(compute_features(profiles, job, m.feature_names()));
   ASSERT_EQ(fast.size(), 4u);
