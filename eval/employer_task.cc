@@ -267,6 +267,12 @@ Result<EmployerReport> run_employer_task(const LoadedCatalog& catalog,
       for (size_t j = 0; j < nj; ++j) (folds[j] == f ? held : train).push_back(int64_t(j));
       const auto [a, b] = fit_pair_calibration(cv.oof_scores, relevant, train, depth);
       const auto c = fit_top1_calibration(cv.oof_scores, relevant, train);
+      RelevanceModel& fm = cv.fold_models[size_t(f)];  // calibrated like the shipped model
+      fm.pair_a = a;
+      fm.pair_b = b;
+      fm.top1_s1 = c[0];
+      fm.top1_gap = c[1];
+      fm.top1_bias = c[2];
       for (int64_t j : held) {
         const auto& s = cv.oof_scores[size_t(j)];
         const std::vector<int32_t> top = rank_by_score(s, depth);

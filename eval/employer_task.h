@@ -89,6 +89,7 @@ struct EmployerReport {
   std::vector<int64_t> fold_sizes;
   std::vector<EmployerRow> rows;
   RelevanceModel model;                    // fitted on every job (the shippable model)
+  /// [f]: fitted without fold f, calibrated on the other folds' out-of-fold scores.
   std::vector<RelevanceModel> fold_models;
   std::vector<std::array<double, 3>> fusion_weights;  // per fold: w1, w2, w3
   std::vector<CalibrationBucket> pair_calibration;    // out-of-fold, top-20 pairs

@@ -32,7 +32,13 @@ std::string_view to_string(GapStatus status) {
 
 double gap_credit(float s, const GapConfig& config) {
   if (s >= config.covered_threshold) return 1.0;
-  if (s >= config.partial_threshold) return std::clamp(double(s) / config.covered_threshold, 0.0, 1.0);
+  // Partial credit rises from 0 at the partial threshold to half at the covered one: related
+  // work is worth less than the skill itself, and a pair just above the partial threshold
+  // (a noisy neighbour) earns almost nothing.
+  if (s >= config.partial_threshold && config.covered_threshold > config.partial_threshold) {
+    return kPartialCreditCap * (double(s) - config.partial_threshold) /
+           (double(config.covered_threshold) - config.partial_threshold);
+  }
   return 0.0;
 }
 

@@ -7,7 +7,8 @@
 //   s(r)         = max over h in held(w) of cos(r, h)          (encoder of the catalog)
 //   status(r)    = covered if s >= covered_threshold, partial if s >= partial_threshold,
 //                  else missing
-//   credit(r)    = 1 (covered), s / covered_threshold (partial), 0 (missing)
+//   credit(r)    = 1 (covered); partial: 0.5 · (s − partial) / (covered − partial), from 0 at
+//                  the partial threshold to half at the covered one; 0 (missing)
 //   coverage     = sum_r w_r credit(r) / sum_r w_r,   w = essential_weight or optional_weight
 //
 // The front ends use the thresholds calibrated for the catalog's encoder at build time
@@ -44,6 +45,9 @@ struct GapConfig {
 
 enum class GapStatus { kCovered, kPartial, kMissing };
 std::string_view to_string(GapStatus status);
+
+/// The most a partial match earns (the formula above).
+inline constexpr double kPartialCreditCap = 0.5;
 
 /// Credit 0..1 for similarity `s` under `config` (the formula above).
 double gap_credit(float s, const GapConfig& config);

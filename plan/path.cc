@@ -1,6 +1,8 @@
 #include "plan/path.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 
 #include "base/error.h"
 
@@ -37,7 +39,145 @@ std::vector<PathExplanation> explain_plan(const PathProblem& pp, const Plan& pla
   return out;
 }
 
+// The candidate most related to the job that the limits allow (language, known values for
+// the limits set, and its prerequisite closure within them), or -1.
+int choose_anchor(const PathProblem& pp, const PlanConfig& config, std::vector<int>* closure) {
+  const auto& cands = pp.candidates;
+  const ProfileConstraints& lim = config.limits;
+  int best = -1;
+  for (int c = 0; c < int(cands.size()); ++c) {
+    if (!pp.relevance[size_t(c)]) continue;
+    if (best < 0 || *pp.relevance[size_t(c)] > *pp.relevance[size_t(best)]) best = c;
+  }
+  if (best < 0) return -1;
+  // Prerequisites first (depth-first, post-order); the store has no prerequisite cycles.
+  closure->clear();
+  std::vector<char> seen(cands.size(), 0);
+  std::function<void(int)> visit = [&](int c) {
+    if (seen[size_t(c)]) return;
+    seen[size_t(c)] = 1;
+    for (int p : cands[size_t(c)].prerequisites) visit(p);
+    closure->push_back(c);
+  };
+  visit(best);
+  double hours = 0, cost = 0;
+  for (int c : *closure) {
+    const PlanCandidate& k = cands[size_t(c)];
+    if (!lim.language.empty() && k.language != lim.language) return -1;
+    if ((lim.max_hours && !k.hours) || (lim.max_cost && !k.cost)) return -1;
+    hours += k.hours.value_or(0);
+    cost += k.cost.value_or(0);
+  }
+  if ((lim.max_hours && hours > *lim.max_hours) || (lim.max_cost && cost > *lim.max_cost) ||
+      (lim.max_credentials && int(closure->size()) > *lim.max_credentials)) {
+    return -1;
+  }
+  return best;
+}
+
+// Plans the rest of the gap after `closure` (taken first, in order) and puts both together.
+Plan plan_from_anchor(const PathProblem& pp, const PlanConfig& config, const std::vector<int>& closure) {
+  std::vector<PlanRequirement> reqs = pp.requirements;
+  std::vector<PlanCandidate> cands = pp.candidates;
+  std::vector<char> taken(cands.size(), 0);
+  for (int c : closure) taken[size_t(c)] = 1;
+  PlanConfig rest = config;
+  std::vector<PlanStep> first;
+  const double before = plan_coverage(reqs, cands, {});
+  double hours = 0, cost = 0;
+  for (int c : closure) {
+    PlanStep step;
+    step.candidate = c;
+    step.prerequisite_only = c != closure.back();
+    for (size_t r = 0; r < reqs.size(); ++r) {
+      if (cands[size_t(c)].credit[r] > reqs[r].current + 1e-9) {
+        step.improved.push_back(int(r));
+        reqs[r].current = cands[size_t(c)].credit[r];
+      }
+    }
+    step.coverage_after = plan_coverage(reqs, cands, {});
+    first.push_back(std::move(step));
+    hours += cands[size_t(c)].hours.value_or(0);
+    cost += cands[size_t(c)].cost.value_or(0);
+  }
+  // Taken credentials: nothing more to give, and no longer anyone's missing prerequisite.
+  for (size_t c = 0; c < cands.size(); ++c) {
+    if (taken[c]) std::fill(cands[c].credit.begin(), cands[c].credit.end(), 0.0);
+    auto& pre = cands[c].prerequisites;
+    pre.erase(std::remove_if(pre.begin(), pre.end(), [&](int p) { return taken[size_t(p)] != 0; }),
+              pre.end());
+  }
+  if (rest.limits.max_hours) rest.limits.max_hours = *rest.limits.max_hours - hours;
+  if (rest.limits.max_cost) rest.limits.max_cost = *rest.limits.max_cost - cost;
+  if (rest.limits.max_credentials) rest.limits.max_credentials = *rest.limits.max_credentials - int(closure.size());
+  Plan plan = plan_path(reqs, cands, rest);
+  double unit = double(closure.size());
+  if (plan.objective == PlanObjective::kHours) unit = hours;
+  if (plan.objective == PlanObjective::kCost) unit = cost;
+  if (plan.status == PlanStatus::kNothingToDo || plan.status == PlanStatus::kInfeasible) {
+    // The anchor closes what the catalog can close (or nothing else fits): it is the plan.
+    plan.status = PlanStatus::kOptimal;
+    plan.algorithm = "the credential most related to the job";
+    plan.message.clear();
+    plan.steps.clear();
+    plan.lower_bound = plan.objective_value = 0;
+    plan.total_hours = plan.total_cost = 0;
+  }
+  plan.steps.insert(plan.steps.begin(), first.begin(), first.end());
+  plan.objective_value += unit;
+  plan.lower_bound += unit;
+  plan.total_hours += hours;
+  plan.total_cost += cost;
+  plan.coverage_before = before;
+  plan.coverage_after = plan.steps.empty() ? before : std::max(plan.coverage_after, first.back().coverage_after);
+  plan.excluded.erase(std::remove_if(plan.excluded.begin(), plan.excluded.end(),
+                                     [&](int c) { return taken[size_t(c)] != 0; }),
+                      plan.excluded.end());
+  return plan;
+}
+
 }  // namespace
+
+PlanTotals plan_totals(const LoadedCatalog& catalog, const PathOutcome& outcome) {
+  PlanTotals t;
+  for (const PlanStep& s : outcome.plan.steps) {
+    const Credential& c =
+        catalog.credentials()[size_t(outcome.problem.credential[size_t(s.candidate)])];
+    ++t.steps;
+    if (c.hours) t.hours += *c.hours; else ++t.unknown_hours;
+    if (!c.cost) {
+      ++t.unknown_cost;
+      continue;
+    }
+    t.cost += *c.cost;
+    if (t.currency.empty()) {
+      t.currency = c.currency;
+    } else if (c.currency != t.currency) {
+      t.mixed_currencies = true;
+    }
+  }
+  return t;
+}
+
+namespace {
+std::string with_unknown(double known, const char* unit, int unknown, int steps, const char* what) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g %s", known, unit);
+  const auto n = [](int k) { return std::to_string(k) + (k == 1 ? " credential" : " credentials"); };
+  if (unknown == 0) return buf;
+  if (unknown == steps) return std::string(what) + " unknown (" + n(steps) + ")";
+  return std::string(buf) + " + " + n(unknown) + " of unknown " + what;
+}
+}  // namespace
+
+std::string hours_text(const PlanTotals& t) {
+  return with_unknown(t.hours, "h", t.unknown_hours, t.steps, "length");
+}
+
+std::string cost_text(const PlanTotals& t) {
+  if (t.mixed_currencies) return "costs in several currencies";
+  return with_unknown(t.cost, t.currency.c_str(), t.unknown_cost, t.steps, "cost");
+}
 
 PathOutcome compute_path(const LoadedCatalog& cat, const Job& job, const WorkerProfile& profile,
                          const GapReport& report, const GapConfig& gap_config,
@@ -55,8 +195,13 @@ PathOutcome compute_path(const LoadedCatalog& cat, const Job& job, const WorkerP
   if (!o.language.empty()) config.limits.language = o.language;
   config.target_coverage = o.target;
   PathOutcome out;
-  out.problem = build_path_problem(cat, job, profile, report, gap_config, o.neighbours);
-  out.plan = plan_path(out.problem.requirements, out.problem.candidates, config);
+  out.problem = build_path_problem(cat, job, profile, report, gap_config, o.candidates);
+  std::vector<int> closure;
+  if (o.anchor && out.problem.source == PathCandidateSource::kRelevance) {
+    out.anchor = choose_anchor(out.problem, config, &closure);
+  }
+  out.plan = out.anchor >= 0 ? plan_from_anchor(out.problem, config, closure)
+                             : plan_path(out.problem.requirements, out.problem.candidates, config);
   for (const auto& r : out.problem.requirements) out.final_credit.push_back(r.current);
   for (const auto& s : out.plan.steps) {
     for (size_t r = 0; r < out.final_credit.size(); ++r) {

@@ -25,7 +25,11 @@ struct PathOptions {
   std::optional<int> max_credentials;
   std::string language;             // only credentials in this language; empty = profile's
   bool explain = false;             // coverage change of chosen and best rejected credentials
-  int neighbours = 64;              // competencies retrieved per open requirement
+  PathCandidateConfig candidates;   // where candidates come from (plan/path_candidates.h)
+  /// Relevance route: the plan starts with the candidate most related to the job (with its
+  /// prerequisites), when the limits allow it, and closes the rest of the gap from there: a
+  /// worker's path holds the program about the job, not only what fills requirement gaps.
+  bool anchor = true;
 };
 
 /// Coverage change of a chosen credential (coverage lost without it) or of one of the three
@@ -40,9 +44,26 @@ struct PathExplanation {
 struct PathOutcome {
   PathProblem problem;
   Plan plan;
+  /// The candidate the plan starts from (PathOptions::anchor), or -1.
+  int anchor = -1;
   std::vector<double> final_credit;          // per requirement, after all steps
   std::vector<PathExplanation> explanations; // empty unless options.explain
 };
+
+/// Known totals of a plan and how many of its steps have no value: a total of known hours
+/// alone would read as the whole plan's length.
+struct PlanTotals {
+  double hours = 0, cost = 0;
+  int unknown_hours = 0, unknown_cost = 0, steps = 0;
+  std::string currency;         // of the known costs
+  bool mixed_currencies = false;  // then `cost` is not a meaningful sum
+};
+PlanTotals plan_totals(const LoadedCatalog& catalog, const PathOutcome& outcome);
+/// "7.4 h", "7.4 h + 2 credentials of unknown length", "length unknown (3 credentials)".
+std::string hours_text(const PlanTotals& totals);
+/// The same for the cost ("0 USD + 2 credentials of unknown cost", or "costs in several
+/// currencies").
+std::string cost_text(const PlanTotals& totals);
 
 /// Plans the path the way `credmatch path` does. `report` must come from
 /// GapAnalyzer(catalog, gap_config).analyze(job, profile). Throws credmatch::Error for an

@@ -236,7 +236,7 @@ class Catalog {
     if (options.max_credentials)
       check_range("max_credentials", *options.max_credentials, 0, 1000000);
     if (options.target) check_range("target", *options.target, 0.0, 1.0);
-    check_range("neighbours", options.neighbours, 1, 100000);
+    check_range("neighbours", options.candidates.neighbours, 1, 100000);
     const engine::WorkerProfile worker = profile_input(profile);
     JobInput in = job_input(job, text, occupation);
     json out;
@@ -426,7 +426,7 @@ worker's evidence), and "with" when asked. Releases the GIL while analysing.)")
              const std::string& objective, std::optional<double> max_hours,
              std::optional<double> max_cost, std::optional<int> max_credentials,
              const std::string& language, std::optional<double> target, int neighbours,
-             bool explain) {
+             bool explain, const std::string& candidates) {
             credmatch::engine::PathOptions o;
             o.objective = objective;
             o.max_hours = max_hours;
@@ -434,7 +434,13 @@ worker's evidence), and "with" when asked. Releases the GIL while analysing.)")
             o.max_credentials = max_credentials;
             o.language = language;
             o.target = target;
-            o.neighbours = neighbours;
+            o.candidates.neighbours = neighbours;
+            const auto source = credmatch::engine::parse_path_candidate_source(candidates);
+            if (!source) {
+              throw py::value_error("candidates: must be \"auto\", \"relevance\" or \"index\", got \"" +
+                                    candidates + "\"");
+            }
+            o.candidates.source = *source;
             o.explain = explain;
             return self.path(profile, job, text, occupation, o);
           },
@@ -442,8 +448,11 @@ worker's evidence), and "with" when asked. Releases the GIL while analysing.)")
           "occupation"_a = py::none(), "objective"_a = "hours", "max_hours"_a = py::none(),
           "max_cost"_a = py::none(), "max_credentials"_a = py::none(), "language"_a = "",
           "target"_a = py::none(), "neighbours"_a = 64, "explain"_a = false,
+          "candidates"_a = "auto",
           R"(The cheapest ordered sequence of credentials (prerequisites first) that closes the
-worker's gap to a job. Worker and job as for gap(). objective: "hours", "cost" or "count";
+worker's gap to a job. Worker and job as for gap(). candidates: "auto" (the credentials the
+relevance model finds related to the job, where the catalog has one), "relevance" or "index"
+(any credential with a competency near an open requirement). objective: "hours", "cost" or "count";
 max_hours, max_cost, max_credentials, language override the profile's constraints; target:
 coverage to reach (0..1, default the most reachable). Returns the dict of `credmatch path
 --json`: status ("optimal", "greedy", "nothing to do" or "infeasible"), totals, coverage

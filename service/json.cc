@@ -117,13 +117,28 @@ json path_to_json(const LoadedCatalog& cat, const Job& job, const GapReport& rep
   json steps = json::array();
   for (const auto& s : plan.steps) {
     const auto& c = cred_of(s.candidate);
-    json improved = json::array();
-    for (int r : s.improved) improved.push_back(job.requirements[size_t(r)].text);
+    json improved = json::array(), evidence = json::array();
+    for (int r : s.improved) {
+      improved.push_back(job.requirements[size_t(r)].text);
+      // The competency behind the credit (plan/path_candidates.h CreditEvidence).
+      const CreditEvidence& e = pp.evidence[size_t(s.candidate)][size_t(r)];
+      evidence.push_back(
+          {{"requirement", job.requirements[size_t(r)].text},
+           {"competency", e.competency >= 0 ? json(cat.competencies()[size_t(e.competency)].text) : json()},
+           {"similarity", e.similarity},
+           {"credit", pp.candidates[size_t(s.candidate)].credit[size_t(r)]}});
+    }
+    const std::optional<double>& rel = pp.relevance[size_t(s.candidate)];
     steps.push_back({{"credential_id", c.id}, {"title", c.title},
                      {"hours", optional_number(c.hours)}, {"cost", optional_number(c.cost)},
                      {"currency", c.currency}, {"prerequisite_only", s.prerequisite_only},
-                     {"coverage_after", s.coverage_after}, {"improves", improved}});
+                     {"coverage_after", s.coverage_after}, {"improves", improved},
+                     {"evidence", std::move(evidence)},
+                     {"relevance", optional_number(rel)},
+                     {"relevance_label", rel ? json(std::string(relevance_label(*rel))) : json()},
+                     {"most_related", s.candidate == outcome.anchor}});
   }
+  const PlanTotals totals = plan_totals(cat, outcome);
   json remaining = json::array();
   for (size_t r = 0; r < outcome.final_credit.size(); ++r) {
     if (outcome.final_credit[r] < 1.0) {
@@ -142,6 +157,10 @@ json path_to_json(const LoadedCatalog& cat, const Job& job, const GapReport& rep
               {"total_cost", plan.total_cost}, {"coverage_before", plan.coverage_before},
               {"coverage_after", plan.coverage_after}, {"target", plan.target},
               {"reachable", plan.reachable}, {"candidates", pp.candidates.size()},
+              {"candidates_source", to_string(pp.source)},
+              {"hours_known", totals.hours}, {"steps_unknown_hours", totals.unknown_hours},
+              {"steps_unknown_cost", totals.unknown_cost},
+              {"hours_text", hours_text(totals)}, {"cost_text", cost_text(totals)},
               {"steps", std::move(steps)}, {"remaining", std::move(remaining)}};
   // The planner's goal (plan/planner.h): requirements to close, left open, not improvable.
   auto texts = [&](const std::vector<int>& rs) {
@@ -156,7 +175,8 @@ json path_to_json(const LoadedCatalog& cat, const Job& job, const GapReport& rep
   if (o.explain) {
     json ex = json::array();
     for (const auto& e : outcome.explanations) {
-      ex.push_back({{"credential_id", cred_of(e.candidate).id}, {"chosen", e.chosen},
+      ex.push_back({{"credential_id", cred_of(e.candidate).id}, {"title", cred_of(e.candidate).title},
+                    {"chosen", e.chosen},
                     {"coverage_change", e.delta}, {"excluded_by_limits", e.excluded}});
     }
     out["explain"] = ex;

@@ -175,7 +175,7 @@ json Service::path(const json& req) const {
   const auto snap = snapshot();
   check_known(req, {"profile", "skills", "job", "text", "occupation", "objective", "max_hours",
                     "max_cost", "max_credentials", "language", "target", "neighbours",
-                    "explain"});
+                    "explain", "candidates"});
   const RequestProfile p = request_profile(req, limits_);
   const Job job = request_job(req, snap->catalog->store(), limits_);
   PathOptions o;
@@ -188,7 +188,15 @@ json Service::path(const json& req) const {
   o.max_credentials = get_int(req, "max_credentials", 0, 1000000);
   o.language = get_string(req, "language", 16).value_or("");
   o.target = get_number(req, "target", 0.0, 1.0);
-  if (auto v = get_int(req, "neighbours", 1, limits_.max_neighbours)) o.neighbours = *v;
+  if (auto v = get_int(req, "neighbours", 1, limits_.max_neighbours)) o.candidates.neighbours = *v;
+  if (auto v = get_string(req, "candidates", 16)) {
+    const auto source = parse_path_candidate_source(*v);
+    if (!source) bad("candidates", "must be \"auto\", \"relevance\" or \"index\", got \"" + *v + "\"");
+    if (*source == PathCandidateSource::kRelevance && snap->catalog->relevance() == nullptr) {
+      bad("candidates", "\"relevance\": this catalog has no relevance model; use \"index\" or \"auto\"");
+    }
+    o.candidates.source = *source;
+  }
   o.explain = get_bool(req, "explain").value_or(false);
   GapConfig gap_config;
   gap_config.covered_threshold = snap->gap_thresholds.covered;

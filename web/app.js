@@ -248,13 +248,17 @@ function renderWorker(gap, path) {
       el(
         "p",
         {},
-        `${path.steps.length} credentials, ${path.total_hours} h, cost ${path.total_cost}; coverage ${pct(path.coverage_before)} → ${pct(path.coverage_after)} (${path.algorithm}).`
+        `${path.steps.length} credential${path.steps.length === 1 ? "" : "s"}, ${path.hours_text}, ${path.cost_text}; coverage ${pct(path.coverage_before)} → ${pct(path.coverage_after)} (${path.algorithm}).`
       ),
+      path.candidates_source === "relevance"
+        ? el("p", { class: "muted" }, "Only credentials related to the job as a whole are considered; the path starts with the most related one.")
+        : el("p", { class: "muted" }, "Candidates: any credential with a competency near a requirement you lack (this catalog has no relevance model)."),
+      path.objective_note ? el("p", { class: "muted", id: "worker-objective-note" }, `Objective: minimise ${path.objective} (${path.objective_note}).`) : null,
       el(
         "table",
         { id: "worker-path" },
         el("caption", { class: "muted" }, "Take these in order (prerequisites first)"),
-        el("thead", {}, el("tr", {}, ...["#", "Credential", "Hours", "Cost", "Coverage after", "Improves"].map((h) => el("th", { scope: "col" }, h)))),
+        el("thead", {}, el("tr", {}, ...["#", "Credential", "Related to the job", "Hours", "Cost", "Coverage after", "Improves (with the credential's competency)"].map((h) => el("th", { scope: "col" }, h)))),
         el(
           "tbody",
           {},
@@ -264,10 +268,19 @@ function renderWorker(gap, path) {
               {},
               el("td", {}, i + 1),
               el("td", {}, s.title, s.prerequisite_only ? " (prerequisite)" : ""),
+              el("td", {}, s.relevance === null ? "-" : `${s.relevance_label} (${s.relevance.toFixed(2)})`),
               el("td", {}, s.hours === null ? "unknown" : s.hours),
               el("td", {}, s.cost === null ? "unknown" : `${s.currency} ${s.cost}`),
               el("td", {}, pct(s.coverage_after)),
-              el("td", {}, s.improves.join("; "))
+              el(
+                "td",
+                {},
+                ...s.evidence
+                  .filter((e) => e.credit >= 0.1)
+                  .sort((a, b) => b.credit - a.credit)
+                  .slice(0, 6)
+                  .map((e) => el("div", {}, `${e.requirement} ← “${e.competency}” (${e.similarity.toFixed(2)})${e.credit < 1 ? " partly" : ""}`))
+              )
             )
           )
         )

@@ -105,9 +105,13 @@ try {
   check(statuses.every((s) => ["covered", "partial", "missing"].includes(s)), `gap statuses: ${statuses.join(", ")}`);
   const pathRows = await page.locator("#worker-path tbody tr").count();
   check(pathRows >= 1, `worker path: ${pathRows} steps`);
-  const coverages = await page.locator("#worker-path tbody tr td:nth-child(5)").allTextContents();
+  const coverages = await page.locator("#worker-path tbody tr td:nth-child(6)").allTextContents();
   const values = coverages.map((c) => parseInt(c, 10));
-  check(values.every((v, i) => i === 0 || v >= values[i - 1]), `coverage after each step rises: ${coverages.join(" → ")}`);
+  check(values.every((v, i) => !Number.isNaN(v) && (i === 0 || v >= values[i - 1])), `coverage after each step rises: ${coverages.join(" → ")}`);
+  const pathText = await page.locator("#worker-results").innerText();
+  check(!/undefined|null|NaN/.test(pathText), "the path reads without undefined/null/NaN");
+  const improves = await page.locator("#worker-path tbody tr td:nth-child(7)").allTextContents();
+  check(improves.some((t) => t.includes("←")), `each improvement names its competency: ${improves.join(" | ")}`);
 
   check(foreign.length === 0, `no request leaves the server (${foreign.join(", ")})`);
   check(failed.length === 1 && failed[0] === "404 /v1/match", `only the deliberate error failed (${failed.join(", ")})`);

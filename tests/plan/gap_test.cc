@@ -128,3 +128,29 @@ TEST_F(GapTest, InvalidConfigThrows) {
 
 }  // namespace
 }  // namespace credmatch::engine
+
+namespace credmatch::engine {
+namespace {
+
+TEST(GapCredit, PartialCreditRisesFromNothingToHalfAndCoveredIsFull) {
+  GapConfig c;
+  c.covered_threshold = 0.6f;
+  c.partial_threshold = 0.2f;
+  EXPECT_EQ(gap_credit(0.19f, c), 0.0);
+  EXPECT_NEAR(gap_credit(0.2f, c), 0.0, 1e-6);   // just related: almost nothing
+  EXPECT_NEAR(gap_credit(0.4f, c), 0.25, 1e-6);  // halfway: a quarter
+  EXPECT_LT(gap_credit(0.599f, c), kPartialCreditCap);
+  EXPECT_EQ(gap_credit(0.6f, c), 1.0);
+  double previous = -1;
+  for (float s = -1.0f; s <= 1.0f; s += 0.01f) {
+    const double v = gap_credit(s, c);
+    EXPECT_GE(v, previous) << s;
+    previous = v;
+  }
+  c.partial_threshold = 0.6f;  // no partial band: covered or nothing
+  EXPECT_EQ(gap_credit(0.59f, c), 0.0);
+  EXPECT_EQ(gap_credit(0.6f, c), 1.0);
+}
+
+}  // namespace
+}  // namespace credmatch::engine

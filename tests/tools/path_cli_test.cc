@@ -98,9 +98,27 @@ TEST_F(PathCliTest, PathClosesTheGapWithAnOptimalPlan) {
     previous = s["coverage_after"].get<double>();
   }
   EXPECT_FALSE(j["explain"].empty());
+  // Shipped weights on this catalog's own encoder are not calibrated: the index route.
+  EXPECT_EQ(j["candidates_source"], "index");
+  // Totals say what is known; each raised requirement names the competency behind it.
+  EXPECT_NE(j["hours_text"].get<std::string>().find(" h"), std::string::npos);
+  EXPECT_EQ(j["steps_unknown_hours"], 0);
+  for (const auto& s : j["steps"]) {
+    ASSERT_EQ(s["evidence"].size(), s["improves"].size());
+    for (const auto& e : s["evidence"]) {
+      EXPECT_TRUE(e["competency"].is_string()) << e.dump();
+      EXPECT_GT(e["credit"].get<double>(), 0.0);
+    }
+    EXPECT_TRUE(s["relevance"].is_null());
+  }
   CliRun text = run(cat() + "path --occupation \"data analyst\" --skills \"write SQL queries\"");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("exact (branch and bound), optimal"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("          <- \""), std::string::npos) << text.out;
+  CliRun refused = run(cat() + "path --occupation \"data analyst\" --skills sql --candidates relevance");
+  if (refused.exit_code != 0) {
+    EXPECT_NE(refused.err.find("no relevance model"), std::string::npos) << refused.err;
+  }
 }
 
 TEST_F(PathCliTest, ImpossibleLimitsSayWhy) {

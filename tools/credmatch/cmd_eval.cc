@@ -15,6 +15,9 @@
 //   employer         O*NET occupation (title + Core tasks) -> the CIP programs of the crosswalk;
 //                    targets: every credential of --catalog; its own table of rankers (matcher,
 //                    lexical baselines, the relevance model out-of-fold), eval/employer_task.h
+//   worker           the same occupations as targets of worker paths (data/eval/
+//                    worker_profiles.json): plan precision, hit rate, length, coverage, hours
+//                    per candidate route, eval/worker_task.h
 //
 // Encoders: bm25 and tfidf-char (text/lexical.h, fitted on each task's targets only) and
 // dense encoders: catalog (the encoder of --catalog) or any saved encoder file. Metrics: eval/metrics.h over the
@@ -34,6 +37,8 @@
 #include "catalog/loaded_catalog.h"
 #include "encode/encoder.h"
 #include "eval/employer_task.h"
+#include "eval/worker_task.h"
+#include "plan/gap_calibration.h"
 #include "eval/metrics.h"
 #include "eval/tasks.h"
 #include "text/lexical.h"
@@ -60,6 +65,8 @@ struct EvalArgs {
   std::string employer_jobs;                 // --employer-jobs FILE; empty = DATA/eval/...
   std::string fit_out;                       // --fit-out FILE: the model fitted on every job
   std::string jobs_out;                      // --employer-jobs-out FILE: per-job results
+  std::string worker_profiles;               // --worker-profiles FILE; empty = DATA/eval/...
+  engine::PathCandidateConfig path_candidates;  // --path-min-relevance etc.
   std::string relevance_features;            // --relevance-features: the model's features
   std::vector<std::string> relevance_variants;  // --relevance-variant: extra out-of-fold rows
   int relevance_candidates = 300;            // --relevance-candidates
@@ -197,6 +204,38 @@ int run_employer(const GlobalOptions& g, const EvalArgs& a, const std::string& d
   return 0;
 }
 
+int run_worker(const GlobalOptions& g, const EvalArgs& a, const std::string& data) {
+  engine::WorkerTaskConfig config;
+  config.jobs_path = a.employer_jobs.empty()
+                         ? (std::filesystem::path(data) / engine::kEmployerJobsFile).string()
+                         : a.employer_jobs;
+  config.profiles_path = a.worker_profiles.empty()
+                             ? (std::filesystem::path(data) / "eval/worker_profiles.json").string()
+                             : a.worker_profiles;
+  if (!a.relevance_features.empty()) config.employer.fit.features = split_commas(a.relevance_features);
+  config.employer.fit.candidates = a.relevance_candidates;
+  config.path.candidates = a.path_candidates;
+  try {
+    config.path.candidates.validate();
+  } catch (const std::exception& e) {
+    return fail(std::string("worker task: ") + e.what());
+  }
+  auto catalog = engine::LoadedCatalog::open(catalog_dir(g));
+  if (!catalog) {
+    return fail(catalog.status().with_context(
+        "task worker plans paths over a built catalog (credmatch build, --catalog DIR)"));
+  }
+  auto thresholds = engine::load_gap_thresholds((*catalog)->dir(), (*catalog)->encoder().id());
+  if (!thresholds) return fail(thresholds.status().with_context("task worker"));
+  config.gap.covered_threshold = thresholds->covered;
+  config.gap.partial_threshold = thresholds->partial;
+  auto report = engine::run_worker_task(**catalog, config);
+  if (!report) return fail(report.status().with_context("task worker"));
+  std::printf("%s", engine::format_worker_report(*report).c_str());
+  std::fflush(stdout);
+  return 0;
+}
+
 int run_ranking_tasks(const GlobalOptions& g, const EvalArgs& a,
                       const std::vector<std::string>& task_names, const std::string& data);
 
@@ -205,19 +244,20 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
   if (wanted.empty()) return fail("--tasks: no task given");
   const bool all = std::find(wanted.begin(), wanted.end(), "all") != wanted.end();
   const bool employer = all || std::find(wanted.begin(), wanted.end(), "employer") != wanted.end();
+  const bool worker = all || std::find(wanted.begin(), wanted.end(), "worker") != wanted.end();
   std::vector<std::string> ranking;
   for (const std::string& w : wanted) {
-    if (w != "employer") ranking.push_back(w);
+    if (w != "employer" && w != "worker") ranking.push_back(w);
   }
   const std::string data = a.data.empty() ? default_data_dir() : a.data;
   if (!ranking.empty()) {
     if (int rc = run_ranking_tasks(g, a, ranking, data); rc != 0) return rc;
   }
-  if (!employer) {
-    if (!a.fit_out.empty()) return fail("--fit-out: only with the employer task");
-    return 0;
+  if (!employer && !a.fit_out.empty()) return fail("--fit-out: only with the employer task");
+  if (employer) {
+    if (int rc = run_employer(g, a, data); rc != 0) return rc;
   }
-  return run_employer(g, a, data);
+  return worker ? run_worker(g, a, data) : 0;
 }
 
 int run_ranking_tasks(const GlobalOptions& g, const EvalArgs& a,
@@ -375,7 +415,7 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
       ->type_name("DIR");
   cmd->add_option("--tasks", args->tasks,
                   "Comma-separated: all, skill_norm, job_essential, tech_test, tech_validation, "
-                  "house_validation, jobbert_dev, jobbert_test, employer (needs --catalog)")
+                  "house_validation, jobbert_dev, jobbert_test, employer, worker (both need --catalog)")
       ->capture_default_str();
   cmd->add_option("--encoders", args->encoders,
                   "Comma-separated: bm25, tfidf-char, catalog, sif:WORD_VECTORS (GloVe SIF fitted "
@@ -403,6 +443,22 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
                   "employer task: write each job's out-of-fold top 10 and first relevant rank "
                   "(TSV) here, for error analysis")
       ->type_name("FILE");
+  cmd->add_option("--worker-profiles", args->worker_profiles,
+                  "worker task: worker profiles file (default: DATA/eval/worker_profiles.json)")
+      ->type_name("FILE");
+  cmd->add_option("--path-min-relevance", args->path_candidates.min_relevance,
+                  "worker task: least P(relevant) of a path candidate")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--path-max-relevant", args->path_candidates.max_relevant,
+                  "worker task: most path candidates")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd->add_option("--path-fallback-count", args->path_candidates.fallback_count,
+                  "worker task: candidates made up from the loosely related when too few reach "
+                  "--path-min-relevance")
+      ->check(CLI::Range(0, 100000))->capture_default_str();
+  cmd->add_option("--path-fallback-relevance", args->path_candidates.fallback_relevance,
+                  "worker task: least P(relevant) of those")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   cmd->add_option("--relevance-features", args->relevance_features,
                   "employer task: comma-separated features of the relevance model (default: the "
                   "shipped eight, docs/quality.md)");

@@ -12,6 +12,8 @@
 #include "catalog/loaded_catalog.h"
 #include "plan/gap.h"
 #include "store/ingest.h"
+#include "match/matcher.h"
+#include "plan/path.h"
 #include "plan/path_candidates.h"
 #include "plan/planner.h"
 #include "plan/profile.h"
@@ -28,11 +30,26 @@ struct PathArgs : WorkerJobArgs {
   std::string language;
   bool explain = false;
   int neighbours = 64;
+  std::string candidates = "auto";
 };
 
 std::string pct(double v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.0f%%", v * 100.0);
+  return buf;
+}
+
+// One decimal: a what-if line must not read "94% without it, 94% with it".
+std::string pct1(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
+  return buf;
+}
+
+std::string hours_of(const std::optional<double>& h) {
+  if (!h) return "hours unknown";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g h", *h);
   return buf;
 }
 
@@ -66,7 +83,13 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
   options.language = a.language;
   options.target = a.target;
   options.explain = a.explain;
-  options.neighbours = a.neighbours;
+  options.candidates.neighbours = a.neighbours;
+  options.candidates.source = *engine::parse_path_candidate_source(a.candidates);
+  if (options.candidates.source == engine::PathCandidateSource::kRelevance &&
+      (*cat)->relevance() == nullptr) {
+    return fail("--candidates relevance: this catalog has no relevance model (its build skipped "
+                "it); use --candidates index or auto");
+  }
   const engine::PathOutcome outcome =
       engine::compute_path(**cat, *job, *profile, *report, gap_config, options);
   const engine::PathProblem& pp = outcome.problem;
@@ -87,7 +110,14 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
               job->requirements.size(), pct(plan.coverage_before).c_str());
   std::printf("Thresholds: covered >= %.2f, partial >= %.2f: %s\n", double(gap_config.covered_threshold),
               double(gap_config.partial_threshold), thresholds.note.c_str());
-  std::printf("Candidates: %zu credentials from the index", pp.candidates.size());
+  if (pp.source == engine::PathCandidateSource::kRelevance) {
+    std::printf("Candidates: %zu credentials related to the job (relevance model: the most related of "
+                "%lld, P(relevant) >= %.2f)", pp.candidates.size(), static_cast<long long>(pp.considered),
+                options.candidates.min_relevance);
+  } else {
+    std::printf("Candidates: %zu credentials owning a competency near an open requirement (index)",
+                pp.candidates.size());
+  }
   if (!plan.excluded.empty()) std::printf(" (%zu excluded by language or unknown values)", plan.excluded.size());
   std::printf("\nObjective: minimise %s", std::string(engine::to_string(plan.objective)).c_str());
   if (!plan.objective_note.empty()) std::printf(" (%s)", plan.objective_note.c_str());
@@ -123,18 +153,49 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
       std::printf("within H(d) = %.2f x optimum; lower bound %g (gap <= %g)\n", plan.greedy_bound,
                   plan.lower_bound, plan.objective_value - plan.lower_bound);
     }
-    std::printf("Plan: %zu credentials, %g h, cost %g; coverage %s -> %s\n\n", plan.steps.size(),
-                plan.total_hours, plan.total_cost, pct(plan.coverage_before).c_str(),
+    const engine::PlanTotals totals = engine::plan_totals(**cat, outcome);
+    std::printf("Plan: %zu credential%s, %s, %s; coverage %s -> %s\n", plan.steps.size(),
+                plan.steps.size() == 1 ? "" : "s", engine::hours_text(totals).c_str(),
+                engine::cost_text(totals).c_str(), pct(plan.coverage_before).c_str(),
                 pct(plan.coverage_after).c_str());
+    if (outcome.anchor >= 0) {
+      std::printf("It starts with the credential most related to the job; the others close the "
+                  "rest of the gap.\n");
+    }
+    std::printf("\n");
     int i = 0;
     for (const auto& s : plan.steps) {
       const auto& c = cred_of(s.candidate);
-      std::printf("%2d. %s (%s) · %s · %s%s -> coverage %s\n", ++i, c.title.c_str(), c.id.c_str(),
+      std::string related;
+      if (const auto& p = pp.relevance[size_t(s.candidate)]) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, " · %s (%.2f)", std::string(engine::relevance_label(*p)).c_str(), *p);
+        related = buf;
+      }
+      std::printf("%2d. %s (%s) · %s · %s%s%s -> coverage %s\n", ++i, c.title.c_str(), c.id.c_str(),
                   num(c.hours, "h").c_str(), num(c.cost, c.currency.c_str()).c_str(),
-                  s.prerequisite_only ? " · prerequisite" : "", pct(s.coverage_after).c_str());
-      const size_t shown = std::min<size_t>(s.improved.size(), 8);  // --json lists them all
-      for (size_t k = 0; k < shown; ++k) std::printf("      + %s\n", text_of(s.improved[k]));
-      if (shown < s.improved.size()) std::printf("      + ... and %zu more\n", s.improved.size() - shown);
+                  s.prerequisite_only ? " · prerequisite" : "", related.c_str(),
+                  pct(s.coverage_after).c_str());
+      // Largest credit first; gains below the planner's min_gain are counted, not listed
+      // (--json lists them all, with their evidence).
+      const std::vector<double>& credit = pp.candidates[size_t(s.candidate)].credit;
+      std::vector<int> order = s.improved;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int x, int y) { return credit[size_t(x)] > credit[size_t(y)]; });
+      size_t shown = 0;
+      for (int r : order) {
+        if (shown == 8 || credit[size_t(r)] < defaults.min_gain) break;
+        const engine::CreditEvidence& e = pp.evidence[size_t(s.candidate)][size_t(r)];
+        std::printf("      + %s%s\n          <- \"%s\" (similarity %.2f)\n", text_of(r),
+                    credit[size_t(r)] >= 1.0 ? "" : " (partly)",
+                    e.competency >= 0 ? (*cat)->competencies()[size_t(e.competency)].text.c_str() : "",
+                    double(e.similarity));
+        ++shown;
+      }
+      if (shown < order.size()) {
+        std::printf("      + %zu more requirement%s, partly or by less (--json lists them)\n",
+                    order.size() - shown, order.size() - shown == 1 ? "" : "s");
+      }
     }
   }
   auto contains = [](const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); };
@@ -158,13 +219,16 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
     for (const auto& e : why) {
       const auto& c = cred_of(e.candidate);
       if (e.chosen) {
-        std::printf("  chosen   %s: coverage %s without it, %s with it, for %s\n", c.id.c_str(),
-                    pct(plan.coverage_after - e.delta).c_str(), pct(plan.coverage_after).c_str(),
-                    num(c.hours, "h").c_str());
+        std::printf("  chosen   %s: coverage %s without it, %s with it (%s)\n", c.id.c_str(),
+                    pct1(plan.coverage_after - e.delta).c_str(), pct1(plan.coverage_after).c_str(),
+                    hours_of(c.hours).c_str());
+      } else if (e.delta < 0.0005) {
+        std::printf("  rejected %s: adds nothing the plan lacks%s\n", c.id.c_str(),
+                    e.excluded ? " (and excluded by the limits)" : "");
       } else {
-        std::printf("  rejected %s: adding it raises coverage from %s to %s for %s%s\n", c.id.c_str(),
-                    pct(plan.coverage_after).c_str(), pct(plan.coverage_after + e.delta).c_str(),
-                    num(c.hours, "h").c_str(), e.excluded ? " (excluded by the limits)" : "");
+        std::printf("  rejected %s: adding it raises coverage from %s to %s (%s)%s\n", c.id.c_str(),
+                    pct1(plan.coverage_after).c_str(), pct1(plan.coverage_after + e.delta).c_str(),
+                    hours_of(c.hours).c_str(), e.excluded ? " (excluded by the limits)" : "");
       }
     }
   }
@@ -187,7 +251,11 @@ void add_path_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--language", args->language, "Only credentials in this language (en, fr)");
   cmd->add_option("--target", args->target, "Coverage to reach, 0..1 (default: the most reachable)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--neighbours", args->neighbours, "Competencies retrieved per open requirement")
+  cmd->add_option("--candidates", args->candidates,
+                  "Where candidates come from: auto (relevance where the catalog has a model), "
+                  "relevance (credentials related to the job), index (near competencies)")
+      ->check(CLI::IsMember({"auto", "relevance", "index"}))->capture_default_str();
+  cmd->add_option("--neighbours", args->neighbours, "Index route: competencies retrieved per open requirement")
       ->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_flag("--explain", args->explain, "Show the coverage change of chosen and best rejected credentials");
   cmd->callback([&g, args] { g_exit_code = run_path(g, *args); });
