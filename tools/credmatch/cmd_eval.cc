@@ -67,6 +67,7 @@ struct EvalArgs {
   std::string jobs_out;                      // --employer-jobs-out FILE: per-job results
   std::string worker_profiles;               // --worker-profiles FILE; empty = DATA/eval/...
   engine::PathCandidateConfig path_candidates;  // --path-min-relevance etc.
+  bool path_no_anchor = false;                  // --path-no-anchor
   std::string relevance_features;            // --relevance-features: the model's features
   std::vector<std::string> relevance_variants;  // --relevance-variant: extra out-of-fold rows
   int relevance_candidates = 300;            // --relevance-candidates
@@ -215,6 +216,7 @@ int run_worker(const GlobalOptions& g, const EvalArgs& a, const std::string& dat
   if (!a.relevance_features.empty()) config.employer.fit.features = split_commas(a.relevance_features);
   config.employer.fit.candidates = a.relevance_candidates;
   config.path.candidates = a.path_candidates;
+  config.path.anchor = !a.path_no_anchor;
   try {
     config.path.candidates.validate();
   } catch (const std::exception& e) {
@@ -459,6 +461,8 @@ void add_eval_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--path-fallback-relevance", args->path_candidates.fallback_relevance,
                   "worker task: least P(relevant) of those")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_flag("--path-no-anchor", args->path_no_anchor,
+                "worker task: plans do not start with the most related credential");
   cmd->add_option("--relevance-features", args->relevance_features,
                   "employer task: comma-separated features of the relevance model (default: the "
                   "shipped eight, docs/quality.md)");
