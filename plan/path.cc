@@ -39,40 +39,47 @@ std::vector<PathExplanation> explain_plan(const PathProblem& pp, const Plan& pla
   return out;
 }
 
-// The candidate most related to the job that the limits allow (language, known values for
-// the limits set, and its prerequisite closure within them), or -1.
+// The most related candidate whose prerequisite closure the limits allow (language, known
+// values for the limits set, totals within them), or -1; `closure` gets that closure,
+// prerequisites first.
 int choose_anchor(const PathProblem& pp, const PlanConfig& config, std::vector<int>* closure) {
   const auto& cands = pp.candidates;
   const ProfileConstraints& lim = config.limits;
-  int best = -1;
+  std::vector<int> order;
   for (int c = 0; c < int(cands.size()); ++c) {
-    if (!pp.relevance[size_t(c)]) continue;
-    if (best < 0 || *pp.relevance[size_t(c)] > *pp.relevance[size_t(best)]) best = c;
+    if (pp.relevance[size_t(c)]) order.push_back(c);
   }
-  if (best < 0) return -1;
-  // Prerequisites first (depth-first, post-order); the store has no prerequisite cycles.
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return *pp.relevance[size_t(a)] > *pp.relevance[size_t(b)];
+  });
+  for (int best : order) {
+    // Prerequisites first (depth-first, post-order); the store has no prerequisite cycles.
+    closure->clear();
+    std::vector<char> seen(cands.size(), 0);
+    std::function<void(int)> visit = [&](int c) {
+      if (seen[size_t(c)]) return;
+      seen[size_t(c)] = 1;
+      for (int p : cands[size_t(c)].prerequisites) visit(p);
+      closure->push_back(c);
+    };
+    visit(best);
+    double hours = 0, cost = 0;
+    bool allowed = true;
+    for (int c : *closure) {
+      const PlanCandidate& k = cands[size_t(c)];
+      allowed = allowed && (lim.language.empty() || k.language == lim.language) &&
+                (!lim.max_hours || k.hours) && (!lim.max_cost || k.cost);
+      hours += k.hours.value_or(0);
+      cost += k.cost.value_or(0);
+    }
+    if (allowed && (!lim.max_hours || hours <= *lim.max_hours) &&
+        (!lim.max_cost || cost <= *lim.max_cost) &&
+        (!lim.max_credentials || int(closure->size()) <= *lim.max_credentials)) {
+      return best;
+    }
+  }
   closure->clear();
-  std::vector<char> seen(cands.size(), 0);
-  std::function<void(int)> visit = [&](int c) {
-    if (seen[size_t(c)]) return;
-    seen[size_t(c)] = 1;
-    for (int p : cands[size_t(c)].prerequisites) visit(p);
-    closure->push_back(c);
-  };
-  visit(best);
-  double hours = 0, cost = 0;
-  for (int c : *closure) {
-    const PlanCandidate& k = cands[size_t(c)];
-    if (!lim.language.empty() && k.language != lim.language) return -1;
-    if ((lim.max_hours && !k.hours) || (lim.max_cost && !k.cost)) return -1;
-    hours += k.hours.value_or(0);
-    cost += k.cost.value_or(0);
-  }
-  if ((lim.max_hours && hours > *lim.max_hours) || (lim.max_cost && cost > *lim.max_cost) ||
-      (lim.max_credentials && int(closure->size()) > *lim.max_credentials)) {
-    return -1;
-  }
-  return best;
+  return -1;
 }
 
 // Plans the rest of the gap after `closure` (taken first, in order) and puts both together.

@@ -26,8 +26,8 @@ struct PathOptions {
   std::string language;             // only credentials in this language; empty = profile's
   bool explain = false;             // coverage change of chosen and best rejected credentials
   PathCandidateConfig candidates;   // where candidates come from (plan/path_candidates.h)
-  /// Relevance route: the plan starts with the candidate most related to the job (with its
-  /// prerequisites), when the limits allow it, and closes the rest of the gap from there: a
+  /// Relevance route: the plan starts with the candidate most related to the job that the
+  /// limits allow (with its prerequisites), and closes the rest of the gap from there: a
   /// worker's path holds the program about the job, not only what fills requirement gaps.
   bool anchor = true;
 };

@@ -159,8 +159,15 @@ PathProblem build_path_problem(const LoadedCatalog& catalog, const Job& job,
         if (s[Eigen::Index(r)] > best[r].similarity) best[r] = {p, s[Eigen::Index(r)]};
       }
     }
+    // Relevance route: a credential added only as a prerequisite earns no credit, so that the
+    // planner takes it as a prerequisite of a related one, never for itself.
+    const bool prerequisite_only =
+        out.source == PathCandidateSource::kRelevance && !relevance_of.count(c) &&
+        std::find(extra.begin(), extra.end(), c) == extra.end();
     for (size_t r = 0; r < n_req; ++r) {
-      k.credit.push_back(best[r].competency < 0 ? 0.0 : gap_credit(best[r].similarity, config));
+      k.credit.push_back(best[r].competency < 0 || prerequisite_only
+                             ? 0.0
+                             : gap_credit(best[r].similarity, config));
     }
     out.candidates.push_back(std::move(k));
     out.credential.push_back(c);

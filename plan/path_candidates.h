@@ -14,7 +14,9 @@
 //
 // Either way the prerequisites of the candidates are added (transitively), and each
 // candidate's credit per requirement is computed exactly from its competencies' vectors with
-// gap_credit(), with the competency behind it (the evidence a plan shows). Credentials the
+// gap_credit(), with the competency behind it (the evidence a plan shows). On the relevance
+// route a credential that is only a prerequisite earns no credit: it enters a plan before the
+// related credential that needs it, never on its own. Credentials the
 // worker completed are never candidates, and are dropped from prerequisite lists.
 //
 // Thread safety: a pure function of its arguments; the catalog's const methods are used.

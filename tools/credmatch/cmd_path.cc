@@ -111,9 +111,20 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
   std::printf("Thresholds: covered >= %.2f, partial >= %.2f: %s\n", double(gap_config.covered_threshold),
               double(gap_config.partial_threshold), thresholds.note.c_str());
   if (pp.source == engine::PathCandidateSource::kRelevance) {
+    const size_t related = size_t(std::count_if(pp.relevance.begin(), pp.relevance.end(),
+                                                [](const auto& p) { return p.has_value(); }));
     std::printf("Candidates: %zu credentials related to the job (relevance model: the most related of "
-                "%lld, P(relevant) >= %.2f)", pp.candidates.size(), static_cast<long long>(pp.considered),
+                "%lld, P(relevant) >= %.2f)", related, static_cast<long long>(pp.considered),
                 options.candidates.min_relevance);
+    if (std::any_of(pp.relevance.begin(), pp.relevance.end(), [&](const auto& p) {
+          return p && *p < options.candidates.min_relevance;
+        })) {
+      std::printf(", made up to %d with the most related down to %.2f",
+                  options.candidates.fallback_count, options.candidates.fallback_relevance);
+    }
+    if (related < pp.candidates.size()) {
+      std::printf(" and %zu of their prerequisites", pp.candidates.size() - related);
+    }
   } else {
     std::printf("Candidates: %zu credentials owning a competency near an open requirement (index)",
                 pp.candidates.size());
@@ -159,8 +170,10 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
                 engine::cost_text(totals).c_str(), pct(plan.coverage_before).c_str(),
                 pct(plan.coverage_after).c_str());
     if (outcome.anchor >= 0) {
-      std::printf("It starts with the credential most related to the job; the others close the "
-                  "rest of the gap.\n");
+      std::printf("It starts with the credential most related to the job%s; the others close "
+                  "the rest of the gap.\n",
+                  plan.excluded.empty() && !options.max_hours && !options.max_cost &&
+                          !options.max_credentials ? "" : " that the limits allow");
     }
     std::printf("\n");
     int i = 0;
