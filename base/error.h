@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace credmatch {
 
@@ -13,21 +14,33 @@ class Error : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+/// Thrown by CREDMATCH_CHECK: an internal check failed (a bug, or a library caller passing
+/// values the documentation rules out). what() names the condition and the values; where()
+/// the source file and line, kept out of what() so that no message carries a source path.
+/// Front ends answer "internal error" and keep both for the log.
+class CheckFailed : public Error {
+ public:
+  CheckFailed(const std::string& what, std::string where) : Error(what), where_(std::move(where)) {}
+  const std::string& where() const { return where_; }
+
+ private:
+  std::string where_;
+};
+
 namespace detail {
 [[noreturn]] inline void throw_check_failed(const char* cond, const std::string& msg,
                                             const char* file, int line) {
   std::ostringstream out;
   out << "check failed: " << cond;
   if (!msg.empty()) out << " (" << msg << ")";
-  out << " at " << file << ":" << line;
-  throw Error(out.str());
+  throw CheckFailed(out.str(), std::string(file) + ":" + std::to_string(line));
 }
 }  // namespace detail
 
 }  // namespace credmatch
 
-/// Public-API argument check: throws credmatch::Error naming the condition, the values
-/// (streamed into `msg`) and file:line. Example: CREDMATCH_CHECK(k > 0, "k=" << k);
+/// Public-API argument check: throws credmatch::CheckFailed naming the condition and the values
+/// (streamed into `msg`), with file:line in where(). Example: CREDMATCH_CHECK(k > 0, "k=" << k);
 #define CREDMATCH_CHECK(cond, msg)                                                   \
   do {                                                                               \
     if (!(cond)) {                                                                   \

@@ -141,7 +141,7 @@ std::string match_note(const MatchResult& r) {
 void MatchConfig::validate() const {
   CREDMATCH_CHECK(top > 0, "top=" << top);
   CREDMATCH_CHECK(neighbours > 0, "neighbours=" << neighbours);
-  CREDMATCH_CHECK(threshold > -1.0f && threshold <= 1.0f, "threshold=" << threshold);
+  CREDMATCH_CHECK(threshold >= -1.0f && threshold <= 1.0f, "threshold=" << threshold);
   CREDMATCH_CHECK(essential_weight > 0.0f, "essential_weight=" << essential_weight);
   CREDMATCH_CHECK(optional_weight >= 0.0f, "optional_weight=" << optional_weight);
   CREDMATCH_CHECK(good_match >= 0.0f && good_match <= 1.0f, "good_match=" << good_match);

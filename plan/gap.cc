@@ -10,9 +10,9 @@
 namespace credmatch::engine {
 
 void GapConfig::validate() const {
-  CREDMATCH_CHECK(covered_threshold > -1.0f && covered_threshold <= 1.0f,
+  CREDMATCH_CHECK(covered_threshold >= -1.0f && covered_threshold <= 1.0f,
                   "covered_threshold=" << covered_threshold);
-  CREDMATCH_CHECK(partial_threshold > -1.0f && partial_threshold <= covered_threshold,
+  CREDMATCH_CHECK(partial_threshold >= -1.0f && partial_threshold <= covered_threshold,
                   "partial_threshold=" << partial_threshold
                                        << " covered_threshold=" << covered_threshold);
   CREDMATCH_CHECK(covered_threshold > 0.0f, "covered_threshold=" << covered_threshold);

@@ -38,7 +38,7 @@ struct GapConfig {
   /// worker passes 1, so one request never takes another's core.
   int search_threads = 0;
 
-  /// Throws credmatch::Error naming the first invalid field (thresholds in (-1, 1] and
+  /// Throws credmatch::Error naming the first invalid field (thresholds in [-1, 1] and
   /// partial <= covered, essential_weight > 0, optional_weight >= 0).
   void validate() const;
 };

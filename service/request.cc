@@ -95,10 +95,12 @@ std::optional<int> get_int(const json& obj, const char* name, int lo, int hi) {
   const json* v = field(obj, name);
   if (!v) return std::nullopt;
   if (!v->is_number_integer()) bad(name, std::string("must be an integer, got ") + v->dump());
-  const int64_t i = v->get<int64_t>();
-  if (i < lo || i > hi) {
+  // An unsigned above INT64_MAX (2^64 - 1) would read as a negative int64_t.
+  const bool fits = !v->is_number_unsigned() || v->get<uint64_t>() <= uint64_t(INT64_MAX);
+  const int64_t i = fits ? v->get<int64_t>() : 0;
+  if (!fits || i < lo || i > hi) {
     bad(name, "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
-                  ", got " + std::to_string(i));
+                  ", got " + v->dump());
   }
   return int(i);
 }

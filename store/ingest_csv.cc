@@ -63,6 +63,9 @@ class CsvRow {
       if (auto bad = invalid_utf8_offset(fields[i])) {
         return Status::invalid_argument(located_message(where, header_[i], utf8_reason(fields[i], *bad)));
       }
+      if (fields[i].find('\0') != std::string::npos) {
+        return Status::invalid_argument(located_message(where, header_[i], kNulReason));
+      }
     }
     fields_ = std::move(fields);
     return Status::ok();

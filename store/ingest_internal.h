@@ -35,6 +35,8 @@ std::string quote(std::string_view s);
 const char* json_type(const json& v);
 
 inline constexpr std::string_view kNumberReason = "must be a number >= 0";
+/// A NUL byte would cut the text short wherever it is read as a C string.
+inline constexpr std::string_view kNulReason = "contains a NUL byte, which text cannot hold";
 inline constexpr std::string_view kKindReason = R"(must be "teaches", "assesses" or "requires")";
 inline constexpr std::string_view kImportanceReason = R"(must be "essential" or "optional")";
 

@@ -43,6 +43,7 @@ class JsonObject {
     if (!it->is_string()) return fail(name, "must be a string, got " + describe(*it));
     *out = it->get<std::string>();
     if (is_blank(*out)) return fail(name, "must not be empty");
+    if (out->find('\0') != std::string::npos) return fail(name, kNulReason);
     return Status::ok();
   }
 
@@ -51,6 +52,7 @@ class JsonObject {
     const json* v = find(name);
     if (v == nullptr) return Status::ok();
     if (!v->is_string()) return fail(name, "must be a string, got " + describe(*v));
+    if (v->get_ref<const std::string&>().find('\0') != std::string::npos) return fail(name, kNulReason);
     *out = v->get<std::string>();
     return Status::ok();
   }
@@ -76,6 +78,7 @@ class JsonObject {
       const std::string field = std::string(name) + "[" + std::to_string(i) + "]";
       if (!e.is_string()) return fail(field, "must be a string, got " + describe(e));
       if (is_blank(e.get_ref<const std::string&>())) return fail(field, "must not be empty");
+      if (e.get_ref<const std::string&>().find('\0') != std::string::npos) return fail(field, kNulReason);
       out->push_back(e.get<std::string>());
     }
     return Status::ok();

@@ -29,13 +29,29 @@ bool LineReader::next(std::string* line) {
   if (!status_.is_ok()) return false;
   gzFile gz = static_cast<gzFile>(gz_);
   line->clear();
-  char buf[8192];
-  bool got_any = false;
-  while (gzgets(gz, buf, sizeof buf) != nullptr) {
-    got_any = true;
-    const size_t n = std::strlen(buf);
-    line->append(buf, n);
-    if (n > 0 && buf[n - 1] == '\n') break;
+  constexpr size_t kChunk = 1 << 16;
+  for (;;) {
+    const size_t nl = buffer_.find('\n', pos_);
+    if (nl != std::string::npos) {
+      line->append(buffer_, pos_, nl + 1 - pos_);
+      pos_ = nl + 1;
+      break;
+    }
+    line->append(buffer_, pos_, std::string::npos);
+    buffer_.clear();
+    pos_ = 0;
+    if (eof_) break;
+    buffer_.resize(kChunk);
+    const int n = gzread(gz, buffer_.data(), static_cast<unsigned>(kChunk));
+    if (n < 0) {
+      int err = Z_OK;
+      const char* msg = gzerror(gz, &err);
+      status_ = Status::corruption(path_ + ":" + std::to_string(line_number_ + 1) +
+                                   ": cannot decompress: " + (msg ? msg : "zlib error"));
+      return false;
+    }
+    buffer_.resize(size_t(n));
+    if (n == 0) eof_ = true;
   }
   int err = Z_OK;
   const char* msg = gzerror(gz, &err);
@@ -44,7 +60,7 @@ bool LineReader::next(std::string* line) {
                                  ": cannot decompress: " + (msg ? msg : "zlib error"));
     return false;
   }
-  if (!got_any) return false;
+  if (line->empty() && eof_) return false;
   ++line_number_;
   if (!line->empty() && line->back() == '\n') line->pop_back();
   if (!line->empty() && line->back() == '\r') line->pop_back();

@@ -34,6 +34,11 @@ class LineReader {
   void* gz_;  // gzFile
   int64_t line_number_ = 0;
   Status status_;
+  // Read ahead with gzread (gzgets cannot say how many bytes it read, so a NUL byte would cut
+  // a line short unseen): buffer_[pos_, size) is not returned yet.
+  std::string buffer_;
+  size_t pos_ = 0;
+  bool eof_ = false;
 };
 
 }  // namespace credmatch::engine

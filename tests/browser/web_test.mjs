@@ -112,6 +112,10 @@ try {
   check(!/undefined|null|NaN/.test(pathText), "the path reads without undefined/null/NaN");
   const improves = await page.locator("#worker-path tbody tr td:nth-child(7)").allTextContents();
   check(improves.some((t) => t.includes("←")), `each improvement names its competency: ${improves.join(" | ")}`);
+  if (process.env.WORKER_SCREENSHOT) {
+    await page.locator("#panel-worker").screenshot({ path: process.env.WORKER_SCREENSHOT });
+    console.log(`worker screenshot: ${process.env.WORKER_SCREENSHOT}`);
+  }
 
   check(foreign.length === 0, `no request leaves the server (${foreign.join(", ")})`);
   check(failed.length === 1 && failed[0] === "404 /v1/match", `only the deliberate error failed (${failed.join(", ")})`);

@@ -1,4 +1,5 @@
 #include "text/csv.h"
+#include "text/line_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace credmatch::engine {
 namespace {
@@ -77,6 +80,34 @@ TEST(LineReader, MissingFileIsNotFound) {
   auto reader = LineReader::open("/nonexistent/credmatch.csv");
   ASSERT_FALSE(reader.is_ok());
   EXPECT_EQ(reader.status().code(), StatusCode::kNotFound);
+}
+
+TEST(LineReader, ReadsLongLinesCrLfAndALastLineWithoutItsEnd) {
+  const std::string long_line(200000, 'x');  // several read-ahead chunks
+  auto reader = LineReader::open(write_temp("lines.txt", "\xEF\xBB\xBF" "first\r\n" + long_line + "\n\nlast"));
+  ASSERT_TRUE(reader.is_ok());
+  std::string line;
+  std::vector<std::string> lines;
+  while ((*reader)->next(&line)) lines.push_back(line);
+  ASSERT_TRUE((*reader)->status().is_ok()) << (*reader)->status().to_string();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "first");
+  EXPECT_EQ(lines[1], long_line);
+  EXPECT_EQ(lines[2], "");
+  EXPECT_EQ(lines[3], "last");
+  EXPECT_EQ((*reader)->line_number(), 4);
+}
+
+TEST(LineReader, ANulByteStopsWithFileAndLineInsteadOfCuttingTheLine) {
+  auto reader = LineReader::open(write_temp("nul.txt", std::string("ok\nA\0B\nC\n", 9)));
+  ASSERT_TRUE(reader.is_ok());
+  std::string line;
+  ASSERT_TRUE((*reader)->next(&line));
+  EXPECT_EQ(line, "ok");
+  EXPECT_FALSE((*reader)->next(&line));
+  EXPECT_EQ((*reader)->status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE((*reader)->status().message().find("nul.txt:2: contains a NUL byte"), std::string::npos)
+      << (*reader)->status().message();
 }
 
 }  // namespace

@@ -191,6 +191,20 @@ TEST_F(ServeTest, BadRequestsGetJsonErrorsNamingTheField) {
             "job.requirements[1].text");
   EXPECT_EQ(error_of(c.Post("/v1/match", "{not json", "application/json"), 400)["field"], "");
   EXPECT_EQ(error_of(c.Post("/v1/match", kJob, "text/plain"), 415)["field"], "Content-Type");
+  // The media type exactly: not a prefix, not absent; parameters and case are fine.
+  EXPECT_EQ(error_of(c.Post("/v1/match", kJob, "application/jsonx"), 415)["field"], "Content-Type");
+  EXPECT_EQ(error_of(c.Post("/v1/match", kJob, ""), 415)["field"], "Content-Type");
+  EXPECT_EQ(c.Post("/v1/match", kJob, "Application/JSON; charset=utf-8")->status, 200);
+  // Documented ranges hold at their ends; an integer beyond 64 bits is named as sent.
+  EXPECT_EQ(c.Post("/v1/match", R"({"occupation": "data analyst", "threshold": -1})",
+                   "application/json")->status, 200);
+  const json huge = error_of(c.Post("/v1/match", R"({"occupation": "data analyst", "top": 18446744073709551615})",
+                                    "application/json"), 400);
+  EXPECT_EQ(huge["field"], "top");
+  EXPECT_NE(huge["message"].get<std::string>().find("got 18446744073709551615"), std::string::npos)
+      << huge.dump();
+  EXPECT_EQ(c.Post("/v1/gap", R"({"occupation": "data analyst", "skills": "sql", "partial_threshold": -1})",
+                   "application/json")->status, 200);
   EXPECT_EQ(error_of(c.Post("/v1/gap", R"({"occupation": "job:analyst"})", "application/json"), 400)["field"],
             "profile");
   EXPECT_EQ(error_of(c.Post("/v1/match", R"({"occupation": "astronaut"})", "application/json"), 404)["field"],

@@ -2,11 +2,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
+#include "base/error.h"
 #include "tools/credmatch/cli.h"
 
 namespace credmatch::cli {
@@ -89,8 +91,19 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const credmatch::CheckFailed& e) {
+    // An internal check: a bug to report, not a message for the user (no check, no path).
+    std::cerr << "credmatch: internal error (please report it with the command you ran)";
+    if (std::getenv("CREDMATCH_DEBUG") != nullptr) {
+      std::cerr << ": " << e.what() << " at " << e.where();
+    } else {
+      std::cerr << "; CREDMATCH_DEBUG=1 shows the details";
+    }
+    std::cerr << "\n";
+    return 1;
   } catch (const std::exception& e) {
-    // Caller mistakes surface as credmatch::Error; never let one end in a crash.
+    // Caller mistakes surface as credmatch::Error with a message for the user; never let one
+    // end in a crash.
     std::cerr << "credmatch: error: " << e.what() << "\n";
     return 1;
   }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -216,9 +217,12 @@ void Server::install_routes() {
         fn(req, res);
       } catch (const ApiError& e) {
         send_error(res, e);
+      } catch (const CheckFailed& e) {  // details in the log only: no internal check or path
+        spdlog::error("{} {}: {} at {}", req.method, req.path, e.what(), e.where());
+        send_error(res, ApiError(500, "", "internal error (logged on the server)"));
       } catch (const std::exception& e) {
         spdlog::error("{} {}: {}", req.method, req.path, e.what());
-        send_error(res, ApiError(500, "", std::string("internal error: ") + e.what()));
+        send_error(res, ApiError(500, "", "internal error (logged on the server)"));
       } catch (...) {
         send_error(res, ApiError(500, "", "internal error"));
       }
@@ -237,10 +241,18 @@ void Server::install_routes() {
     }
   };
   auto json_body = [limits](const httplib::Request& req) {
+    // The media type exactly (parameters such as "; charset=utf-8" allowed): a missing type
+    // or "application/jsonx" is not JSON.
     const std::string type = req.get_header_value("Content-Type");
-    if (!type.empty() && type.rfind("application/json", 0) != 0) {
+    std::string media = type.substr(0, type.find(';'));
+    media.erase(media.find_last_not_of(" \t") + 1);
+    media.erase(0, std::min(media.size(), media.find_first_not_of(" \t")));
+    std::transform(media.begin(), media.end(), media.begin(),
+                   [](unsigned char ch) { return char(std::tolower(ch)); });
+    if (media != "application/json") {
       throw ApiError(415, "Content-Type",
-                     "Content-Type: expected application/json, got \"" + type + "\"");
+                     type.empty() ? std::string("Content-Type: expected application/json, got none")
+                                  : "Content-Type: expected application/json, got \"" + type + "\"");
     }
     return engine::api::parse_body(req.body, limits.max_body_bytes);
   };
