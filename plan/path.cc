@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "base/error.h"
+#include "plan/planner_internal.h"
 
 namespace credmatch::engine {
 
@@ -122,13 +123,32 @@ Plan plan_from_anchor(const PathProblem& pp, const PlanConfig& config, const std
   if (plan.objective == PlanObjective::kHours) unit = hours;
   if (plan.objective == PlanObjective::kCost) unit = cost;
   if (plan.status == PlanStatus::kNothingToDo || plan.status == PlanStatus::kInfeasible) {
-    // The anchor closes what the catalog can close (or nothing else fits): it is the plan.
-    plan.status = PlanStatus::kOptimal;
+    // The anchor alone: it closes what the candidates can close, or the limits leave no room
+    // for more.
+    if (plan.status == PlanStatus::kInfeasible) {
+      plan.status = PlanStatus::kBestWithinLimits;
+      plan.message = "the limits (" + plan_detail::limits_text(config.limits) +
+                     ") leave room for the most related credential only";
+    } else {
+      plan.status = PlanStatus::kOptimal;
+      plan.message.clear();
+    }
     plan.algorithm = "the credential most related to the job";
-    plan.message.clear();
     plan.steps.clear();
     plan.lower_bound = plan.objective_value = 0;
     plan.total_hours = plan.total_cost = 0;
+  }
+  // The planner's message names the limits left after the anchor; the worker set the whole.
+  if (const std::string left = "(" + plan_detail::limits_text(rest.limits) + ")",
+      whole = "(" + plan_detail::limits_text(config.limits) + ")";
+      left != whole) {
+    for (size_t at = plan.message.find(left); at != std::string::npos;
+         at = plan.message.find(left, at + whole.size())) {
+      plan.message.replace(at, left.size(), whole);
+    }
+    if (!plan.message.empty() && plan.message.find("most related") == std::string::npos) {
+      plan.message += ", after the most related credential";
+    }
   }
   plan.steps.insert(plan.steps.begin(), first.begin(), first.end());
   plan.objective_value += unit;

@@ -113,6 +113,14 @@ TEST_F(PathTest, TheAnchorGivesWayToLimitsAndCanBeTurnedOff) {
   PathOptions o;
   o.max_credentials = 0;
   EXPECT_EQ(plan(data_job(), o).anchor, -1);
+  o.max_credentials = 1;  // room for the anchor only
+  const PathOutcome one = plan(data_job(), o);
+  ASSERT_GE(one.anchor, 0);
+  ASSERT_EQ(one.plan.steps.size(), 1u);
+  EXPECT_EQ(one.plan.steps[0].candidate, one.anchor);
+  if (one.plan.status == PlanStatus::kBestWithinLimits) {
+    EXPECT_NE(one.plan.message.find("max_credentials=1"), std::string::npos) << one.plan.message;
+  }
   o = PathOptions{};
   o.anchor = false;
   const PathOutcome free = plan(data_job(), o);

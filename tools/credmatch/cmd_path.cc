@@ -170,10 +170,14 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
                 engine::cost_text(totals).c_str(), pct(plan.coverage_before).c_str(),
                 pct(plan.coverage_after).c_str());
     if (outcome.anchor >= 0) {
-      std::printf("It starts with the credential most related to the job%s; the others close "
-                  "the rest of the gap.\n",
-                  plan.excluded.empty() && !options.max_hours && !options.max_cost &&
-                          !options.max_credentials ? "" : " that the limits allow");
+      const bool limited = !plan.excluded.empty() || options.max_hours || options.max_cost ||
+                           options.max_credentials;
+      const bool alone = std::none_of(plan.steps.begin(), plan.steps.end(), [&](const auto& s) {
+        return !s.prerequisite_only && s.candidate != outcome.anchor;
+      });
+      std::printf("%s the credential most related to the job%s%s.\n",
+                  alone ? "It is" : "It starts with", limited ? " that the limits allow" : "",
+                  alone ? "" : "; the others close the rest of the gap");
     }
     std::printf("\n");
     int i = 0;
