@@ -88,6 +88,13 @@ Result<sqlite::Db> open_catalog_db(const std::string& db_path, bool create) {
   };
   int64_t version = 0;
   CREDMATCH_RETURN_IF_ERROR(version_of(&version));
+  if (version == 0 && !create) {
+    // Only a build writes a schema, and before any PRAGMA that writes (journal_mode = WAL
+    // writes a header): opening an empty or foreign file to read it leaves it as it is
+    // (`credmatch info` on an empty file used to turn it into an empty catalog).
+    return Status::mismatch(db_path + ": not a credmatch catalog (no catalog schema; an empty "
+                            "file or another SQLite database): build one with `credmatch build`");
+  }
   if (version > kSchemaVersion) {
     return Status::mismatch(db_path + ": catalog schema version " + std::to_string(version) +
                             " is newer than this build of credmatch supports (" +

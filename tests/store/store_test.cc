@@ -487,6 +487,12 @@ TEST_F(Store, OpenWithoutCreateNeedsAnExistingCatalog) {
   const std::string garbage = write("garbage.db", std::string(4096, 'x'));
   auto bad = CatalogStore::open(garbage, /*create=*/false);
   EXPECT_EQ(bad.status().code(), StatusCode::kCorruption) << bad.status().to_string();
+  // An empty file is refused and left empty: reading never writes a schema.
+  const std::string empty = write("empty.db", "");
+  auto none = CatalogStore::open(empty, /*create=*/false);
+  EXPECT_EQ(none.status().code(), StatusCode::kMismatch) << none.status().to_string();
+  EXPECT_NE(none.status().message().find("not a credmatch catalog"), std::string::npos);
+  EXPECT_EQ(fs::file_size(empty), 0u);
 }
 
 TEST_F(Store, RefusesANewerSchemaVersion) {
