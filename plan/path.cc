@@ -222,7 +222,15 @@ PathOutcome compute_path(const LoadedCatalog& cat, const Job& job, const WorkerP
   if (!o.language.empty()) config.limits.language = o.language;
   config.target_coverage = o.target;
   PathOutcome out;
-  out.problem = build_path_problem(cat, job, profile, report, gap_config, o.candidates);
+  PathCandidateConfig candidates = o.candidates;
+  if (candidates.languages.empty() && config.limits.language.empty() && !profile.language.empty()) {
+    // The worker's language is respected: their own and English (the language most catalogs,
+    // the default one included, are in), never a third one they did not ask for.
+    candidates.languages = {profile.language};
+    if (profile.language != "en") candidates.languages.push_back("en");
+  }
+  out.languages = candidates.languages;
+  out.problem = build_path_problem(cat, job, profile, report, gap_config, candidates);
   std::vector<int> closure;
   if (o.anchor && out.problem.source == PathCandidateSource::kRelevance) {
     out.anchor = choose_anchor(out.problem, config, &closure);

@@ -46,6 +46,8 @@ struct PathOutcome {
   Plan plan;
   /// The candidate the plan starts from (PathOptions::anchor), or -1.
   int anchor = -1;
+  /// The languages candidates were kept to (PathCandidateConfig::languages; empty: any).
+  std::vector<std::string> languages;
   std::vector<double> final_credit;          // per requirement, after all steps
   std::vector<PathExplanation> explanations; // empty unless options.explain
 };

@@ -108,6 +108,11 @@ PathProblem build_path_problem(const LoadedCatalog& catalog, const Job& job,
 
   std::set<int32_t> found(extra.begin(), extra.end());
   std::map<int32_t, double> relevance_of;
+  const auto& langs = candidates.languages;
+  auto language_allowed = [&](int32_t c) {
+    const std::string& l = catalog.credentials()[size_t(c)].language;
+    return langs.empty() || l.empty() || std::find(langs.begin(), langs.end(), l) != langs.end();
+  };
   if (out.source == PathCandidateSource::kRelevance) {
     const std::vector<float> scores = scorer->score_all(
         make_job_profile(job, catalog.encoder(), queries, scorer->job_parts()),
@@ -119,8 +124,8 @@ PathProblem build_path_problem(const LoadedCatalog& catalog, const Job& job,
       const double p = scorer->model().probability(scores[size_t(c)]);
       if (p < candidates.fallback_relevance) break;
       if (p < candidates.min_relevance && taken >= candidates.fallback_count) break;
+      if (held.count(c) || !language_allowed(c)) continue;
       relevance_of[c] = p;
-      if (held.count(c)) continue;
       found.insert(c);
       ++taken;
     }
@@ -128,6 +133,9 @@ PathProblem build_path_problem(const LoadedCatalog& catalog, const Job& job,
     add_index_candidates(catalog, report, config, candidates.neighbours, queries, found);
   }
   for (int32_t c : held) found.erase(c);
+  std::erase_if(found, [&](int32_t c) {
+    return !language_allowed(c) && std::find(extra.begin(), extra.end(), c) == extra.end();
+  });
   // Prerequisites, transitively (the store guarantees they exist; skip any that do not).
   std::vector<int32_t> stack(found.begin(), found.end());
   while (!stack.empty()) {

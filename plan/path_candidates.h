@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,10 @@ struct PathCandidateConfig {
   /// kRelevance: the scorer to use; null = the catalog's (LoadedCatalog::relevance()). The
   /// evaluation passes models fitted without the job (out-of-fold).
   const RelevanceScorer* relevance = nullptr;
+  /// Only credentials in these languages, or without one, are candidates (empty: any);
+  /// prerequisites of a candidate are added whatever their language. compute_path() sets the
+  /// worker's language and English when the worker gave a language and no limit.
+  std::vector<std::string> languages;
 
   /// Throws credmatch::Error naming the first invalid field.
   void validate() const;

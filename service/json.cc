@@ -158,6 +158,7 @@ json path_to_json(const LoadedCatalog& cat, const Job& job, const GapReport& rep
               {"coverage_after", plan.coverage_after}, {"target", plan.target},
               {"reachable", plan.reachable}, {"candidates", pp.candidates.size()},
               {"candidates_source", to_string(pp.source)},
+              {"languages", outcome.languages},
               {"hours_known", totals.hours}, {"steps_unknown_hours", totals.unknown_hours},
               {"steps_unknown_cost", totals.unknown_cost},
               {"hours_text", hours_text(totals)}, {"cost_text", cost_text(totals)},

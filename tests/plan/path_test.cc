@@ -131,6 +131,23 @@ TEST_F(PathTest, TheAnchorGivesWayToLimitsAndCanBeTurnedOff) {
   EXPECT_TRUE(fr.plan.steps.empty());
 }
 
+TEST_F(PathTest, TheWorkersLanguageIsRespectedUnlessAnotherIsAsked) {
+  WorkerProfile fr;
+  fr.language = "fr";
+  const PathOutcome out = plan(data_job(), PathOptions{}, fr);
+  EXPECT_EQ(out.languages, (std::vector<std::string>{"fr", "en"}));
+  EXPECT_FALSE(out.problem.candidates.empty());  // the fixture's English courses stay
+  WorkerProfile es;
+  es.language = "es";
+  PathOptions o;
+  o.candidates.languages = {"es"};  // only Spanish: the fixture has none
+  const PathOutcome none = plan(data_job(), o, es);
+  EXPECT_TRUE(none.problem.candidates.empty());
+  o = PathOptions{};
+  o.language = "en";  // an explicit language wins over the worker's
+  EXPECT_TRUE(plan(data_job(), o, es).languages.empty());
+}
+
 TEST_F(PathTest, CompletedCredentialsAreNeverCandidates) {
   WorkerProfile worker;
   worker.completed = {"t:sql"};

@@ -130,6 +130,12 @@ int run_path(const GlobalOptions& g, const PathArgs& a) {
                 pp.candidates.size());
   }
   if (!plan.excluded.empty()) std::printf(" (%zu excluded by language or unknown values)", plan.excluded.size());
+  if (!outcome.languages.empty()) {
+    std::string langs;
+    for (const std::string& l : outcome.languages) langs += (langs.empty() ? "" : ", ") + l;
+    std::printf("\nLanguages: %s (the worker's language and English; --language to choose one)",
+                langs.c_str());
+  }
   std::printf("\nObjective: minimise %s", std::string(engine::to_string(plan.objective)).c_str());
   if (!plan.objective_note.empty()) std::printf(" (%s)", plan.objective_note.c_str());
   std::printf("\n");
