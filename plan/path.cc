@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 
 #include "base/error.h"
 #include "plan/planner_internal.h"
@@ -40,42 +39,23 @@ std::vector<PathExplanation> explain_plan(const PathProblem& pp, const Plan& pla
   return out;
 }
 
-// The most related candidate whose prerequisite closure the limits allow (language, known
-// values for the limits set, totals within them), or -1; `closure` gets that closure,
-// prerequisites first.
+// The most related candidate that the planner would allow, with its prerequisite closure
+// within the limits (plan_detail::prepare's rules: language, known values for the limits
+// set, totals that fit), or -1; `closure` gets that closure, prerequisites first.
 int choose_anchor(const PathProblem& pp, const PlanConfig& config, std::vector<int>* closure) {
   const auto& cands = pp.candidates;
-  const ProfileConstraints& lim = config.limits;
+  const plan_detail::Prepared prep = plan_detail::prepare(cands, config);
   std::vector<int> order;
   for (int c = 0; c < int(cands.size()); ++c) {
-    if (pp.relevance[size_t(c)]) order.push_back(c);
+    if (pp.relevance[size_t(c)] && prep.allowed[size_t(c)]) order.push_back(c);
   }
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     return *pp.relevance[size_t(a)] > *pp.relevance[size_t(b)];
   });
   for (int best : order) {
-    // Prerequisites first (depth-first, post-order); the store has no prerequisite cycles.
-    closure->clear();
-    std::vector<char> seen(cands.size(), 0);
-    std::function<void(int)> visit = [&](int c) {
-      if (seen[size_t(c)]) return;
-      seen[size_t(c)] = 1;
-      for (int p : cands[size_t(c)].prerequisites) visit(p);
-      closure->push_back(c);
-    };
-    visit(best);
-    double hours = 0, cost = 0;
-    bool allowed = true;
-    for (int c : *closure) {
-      const PlanCandidate& k = cands[size_t(c)];
-      allowed = allowed && (lim.language.empty() || k.language == lim.language) &&
-                (!lim.max_hours || k.hours) && (!lim.max_cost || k.cost);
-      hours += k.hours.value_or(0);
-      cost += k.cost.value_or(0);
-    }
-    if (allowed && (!lim.max_hours || hours <= *lim.max_hours) &&
-        (!lim.max_cost || cost <= *lim.max_cost) &&
-        (!lim.max_credentials || int(closure->size()) <= *lim.max_credentials)) {
+    const std::vector<int>& items = prep.closure[size_t(best)];
+    if (plan_detail::fits(plan_detail::added({}, items, cands, prep), config.limits)) {
+      *closure = items;
       return best;
     }
   }
