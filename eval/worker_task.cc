@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "base/json_depth.h"
 #include "base/thread_pool.h"
 #include "catalog/catalog_relevance.h"
+#include "relevance/features.h"
 #include "relevance/training.h"
 #include "text/lexical.h"
 
@@ -174,8 +174,7 @@ Result<WorkerReport> run_worker_task(const LoadedCatalog& catalog, const WorkerT
   // Peer: the top 3 credentials of char TF-IDF, whole job text vs whole credential text.
   const CharTfidfRanker peer(profiles_of_catalog.whole_texts());
   for (size_t j = 0; j < nj; ++j) {
-    const JobProfile jp = make_job_profile(set.jobs[j], catalog.encoder(), {}, JobProfileParts{false, {}});
-    const RankedList top = peer.search(jp.whole_text, 3);
+    const RankedList top = peer.search(job_whole_text(set.jobs[j]), 3);
     std::vector<int32_t> plan(top.ids.begin(), top.ids.end());
     WorkerRow row;
     count_plan(plan, catalog, set.relevant[j], schemes, row);

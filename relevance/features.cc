@@ -108,6 +108,12 @@ std::span<const float> credential_matrix(const CredentialProfiles& p, char side)
   return {};
 }
 
+std::string job_whole_text(const Job& job) {
+  std::string out = strip_except_clause(job.title);
+  for (const Requirement& r : job.requirements) out.append(" ").append(r.text);
+  return out;
+}
+
 JobProfileParts JobProfileParts::for_features(std::span<const std::string> names) {
   JobProfileParts parts;
   parts.title_parts = false;
@@ -132,8 +138,7 @@ JobProfile make_job_profile(const Job& job, const Encoder& encoder,
                             const JobProfileParts& parts) {
   JobProfile p;
   p.title = strip_except_clause(job.title);
-  p.whole_text = p.title;
-  for (const Requirement& r : job.requirements) p.whole_text.append(" ").append(r.text);
+  p.whole_text = job_whole_text(job);
   const size_t dim = static_cast<size_t>(encoder.dim());
   const size_t reqs = job.requirements.size();
   // The requirements are encoded here unless the caller (the matcher) already has them.

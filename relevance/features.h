@@ -79,6 +79,10 @@ struct JobProfileParts {
   static JobProfileParts for_features(std::span<const std::string> names);
 };
 
+/// Wj (see file comment): the job's title without its except clause, then its requirement
+/// texts, joined by spaces; what the whole-document features and peers read of a job.
+std::string job_whole_text(const Job& job);
+
 /// Every requirement counts, essential or optional (the employer task's are all essential).
 /// `requirement_vectors`: E(r) of every requirement (R × dim, from `encoder`) when the caller
 /// has them already, or empty (encoded here). Parts left out by `parts` stay empty.

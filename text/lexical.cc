@@ -203,7 +203,6 @@ TfidfIndex::TfidfIndex(std::span<const std::string> targets,
   }
 }
 
-// Adds the cosine of the query's n-grams with every target into `scores`.
 TfidfIndex::Counts TfidfIndex::counts_of(std::vector<int32_t> feature_ids) {
   std::sort(feature_ids.begin(), feature_ids.end());
   Counts out;
