@@ -41,11 +41,13 @@ inline std::vector<engine::InputFile> fixture_inputs() {
   return out;
 }
 
-/// Builds the fixture catalog into `dir` (replacing what is there) and opens it; records a
-/// test failure and returns null if either step fails.
-inline std::unique_ptr<engine::LoadedCatalog> build_fixture_catalog(const std::string& dir) {
+/// Builds `inputs` with `options` into `dir` (replacing what is there) and opens it; records
+/// a test failure and returns null if either step fails.
+inline std::unique_ptr<engine::LoadedCatalog> build_and_open_catalog(
+    const std::string& dir, const std::vector<engine::InputFile>& inputs,
+    const engine::BuildOptions& options) {
   std::filesystem::remove_all(dir);
-  auto report = engine::build_catalog(dir, fixture_inputs(), fixture_build_options());
+  auto report = engine::build_catalog(dir, inputs, options);
   if (!report.is_ok()) {
     ADD_FAILURE() << report.status().to_string();
     return nullptr;
@@ -56,6 +58,11 @@ inline std::unique_ptr<engine::LoadedCatalog> build_fixture_catalog(const std::s
     return nullptr;
   }
   return std::move(*cat);
+}
+
+/// The fixture catalog, built into `dir` and opened (see build_and_open_catalog()).
+inline std::unique_ptr<engine::LoadedCatalog> build_fixture_catalog(const std::string& dir) {
+  return build_and_open_catalog(dir, fixture_inputs(), fixture_build_options());
 }
 
 #ifdef CREDMATCH_CLI_PATH

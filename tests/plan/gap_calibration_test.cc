@@ -157,15 +157,12 @@ class GapCalibrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing_util::unique_temp_path("gapcal_suite").string());
-    fs::remove_all(*dir_);
     auto inputs = testing_util::fixture_inputs();
     inputs.push_back({RecordKind::kSkills, kCalibrationDir + "skills.jsonl"});
     inputs.push_back({RecordKind::kJobs, kCalibrationDir + "occupations.jsonl"});
-    auto report = build_catalog(*dir_, inputs, testing_util::fixture_build_options());
-    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-    auto cat = LoadedCatalog::open(*dir_);
-    ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
-    catalog_ = cat->release();
+    catalog_ = testing_util::build_and_open_catalog(*dir_, inputs, testing_util::fixture_build_options())
+                   .release();
+    ASSERT_NE(catalog_, nullptr);
   }
   static void TearDownTestSuite() {
     delete catalog_;

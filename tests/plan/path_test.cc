@@ -24,16 +24,14 @@ class PathTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing_util::unique_temp_path("path_suite").string());
-    fs::remove_all(*dir_);
     BuildOptions o = testing_util::fixture_build_options();
     o.relevance.labelled_jobs = testing_util::write_fixture_labelled_jobs("path_jobs.jsonl");
     o.relevance.min_jobs = 5;
-    auto report = build_catalog(*dir_, testing_util::fixture_inputs(), o);
-    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-    ASSERT_EQ(report->relevance.model, "fitted");
-    auto cat = LoadedCatalog::open(*dir_);
-    ASSERT_TRUE(cat.is_ok()) << cat.status().to_string();
-    catalog_ = cat->release();
+    catalog_ = testing_util::build_and_open_catalog(*dir_, testing_util::fixture_inputs(), o).release();
+    ASSERT_NE(catalog_, nullptr);
+    // Fitted here (not the shipped weights): the model carries this catalog's encoder.
+    ASSERT_NE(catalog_->relevance(), nullptr);
+    ASSERT_EQ(catalog_->relevance()->model().encoder_id, catalog_->encoder().id());
   }
   static void TearDownTestSuite() {
     delete catalog_;
